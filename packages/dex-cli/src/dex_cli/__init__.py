@@ -1,0 +1,1 @@
+"""dex-cli: the dex command: run, list, show, validate, clean"""

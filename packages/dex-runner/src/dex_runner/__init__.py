@@ -1,0 +1,1 @@
+"""dex-runner: the emulated durable execution service and the local test runner"""

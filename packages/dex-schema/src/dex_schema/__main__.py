@@ -1,0 +1,3 @@
+from ._jsonschema import main
+
+main()

@@ -1,0 +1,1 @@
+"""dex-store-filesystem: one formatted JSON file per execution, with an index"""

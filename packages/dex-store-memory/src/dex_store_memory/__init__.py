@@ -1,0 +1,1 @@
+"""dex-store-memory: the in-memory execution store (the default)"""

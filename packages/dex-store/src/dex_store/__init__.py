@@ -1,0 +1,1 @@
+"""dex-store: the ExecutionStore protocol, its errors, configuration and the store registry"""

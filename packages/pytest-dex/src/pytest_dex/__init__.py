@@ -1,0 +1,1 @@
+"""pytest-dex: the durable_runner fixture and the durable_execution marker"""
