@@ -1,1 +1,57 @@
-"""dex-store: the ExecutionStore protocol, its errors, configuration and the store registry"""
+"""dex-store: the protocol every execution store implements, its errors and config."""
+
+from ._config import (
+    DEFAULT_STORE_PATH,
+    ENTRY_POINT_GROUP,
+    STORE_PATH_ENV,
+    STORE_TYPE_ENV,
+    StoreConfig,
+    StoreType,
+    installed_store_names,
+    open_store,
+)
+from ._errors import (
+    CorruptRecordError,
+    ExecutionAlreadyExistsError,
+    ExecutionConflictError,
+    ExecutionNotFoundError,
+    InvalidQueryError,
+    StoreConfigError,
+    StoreError,
+    StoreNotFoundError,
+)
+from ._protocol import (
+    ExecutionQuery,
+    ExecutionStore,
+    ExecutionSummaryRow,
+    QueryOrder,
+    QueryPage,
+    Unreadable,
+    function_name_of,
+)
+
+__all__ = (
+    "DEFAULT_STORE_PATH",
+    "ENTRY_POINT_GROUP",
+    "STORE_PATH_ENV",
+    "STORE_TYPE_ENV",
+    "CorruptRecordError",
+    "ExecutionAlreadyExistsError",
+    "ExecutionConflictError",
+    "ExecutionNotFoundError",
+    "ExecutionQuery",
+    "ExecutionStore",
+    "ExecutionSummaryRow",
+    "InvalidQueryError",
+    "QueryOrder",
+    "QueryPage",
+    "StoreConfig",
+    "StoreConfigError",
+    "StoreError",
+    "StoreNotFoundError",
+    "StoreType",
+    "Unreadable",
+    "function_name_of",
+    "installed_store_names",
+    "open_store",
+)
