@@ -5,6 +5,8 @@ set shell := ["bash", "-euo", "pipefail", "-c"]
 # Run every test of every package (the soak runs are excluded; see `just soak`).
 test *ARGS:
     uv sync --frozen --all-packages
+    if [ -z "${DEX_CONFORMANCE_DIR:-}" ] && [ -d ../shared/conformance/requirements ]; then \
+        export DEX_CONFORMANCE_DIR="$(cd ../shared/conformance/requirements && pwd)"; fi; \
     uv run --frozen pytest -m "not soak" -n 2 {{ARGS}}
 
 # Lint: ruff check, ruff format --check and mypy --strict over all packages.
