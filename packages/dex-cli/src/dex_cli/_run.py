@@ -1,0 +1,313 @@
+"""``dex run``: run a durable handler with the local runner, print the outcome."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+import msgspec
+from dex_schema import (
+    ErrorObject,
+    ExecutionRecord,
+    ExecutionStatus,
+    Operation,
+    OperationStatus,
+    OperationType,
+)
+from dex_store import ExecutionStore, StoreError, StoreType, open_store
+
+from ._command import Command
+from ._console import Output
+from ._errors import EXIT_FAILURE, EXIT_OK, CliError
+from ._handler import load_handler, parse_json_option
+from ._show import print_execution, record_location
+from ._store import StoreChoice, add_store_arguments, choose_store
+
+__all__ = ("RUN", "PendingCallback", "pending_callbacks")
+
+_POLL_SECONDS = 0.02
+
+
+class PendingCallback(msgspec.Struct, frozen=True, kw_only=True):
+    """A callback the execution waits on that nobody has answered yet.
+
+    Attributes
+    ----------
+    name:
+        The callback's name, or the name of the ``wait_for_callback`` that
+        made it; its operation id when neither has one.
+    callback_id:
+        The id answers are sent to.
+    operation_id:
+        The CALLBACK operation's id.
+    """
+
+    name: str
+    callback_id: str
+    operation_id: str
+
+
+def pending_callbacks(record: ExecutionRecord) -> list[PendingCallback]:
+    """The callbacks of ``record`` that are started and not answered."""
+    by_id = {op.id: op for op in record.operations}
+    pending = []
+    for op in record.operations:
+        if op.type is not OperationType.CALLBACK:
+            continue
+        if op.status is not OperationStatus.STARTED:
+            continue
+        details = op.callback_details
+        if details is None or not details.callback_id:
+            continue
+        pending.append(
+            PendingCallback(
+                name=_callback_name(op, by_id),
+                callback_id=details.callback_id,
+                operation_id=op.id,
+            )
+        )
+    return pending
+
+
+def _callback_name(op: Operation, by_id: dict[str, Operation]) -> str:
+    if op.name:
+        return op.name
+    parent = by_id.get(op.parent_id or "")
+    if parent is not None and parent.name:
+        return parent.name
+    return op.id
+
+
+def _parse_callbacks(values: list[str] | None) -> dict[str, str]:
+    answers: dict[str, str] = {}
+    for value in values or ():
+        name, sep, payload = value.partition("=")
+        if not sep or not name:
+            raise CliError(
+                f"--callback expects NAME=JSON (like approval='{{\"ok\": true}}'); "
+                f"got {value!r}"
+            )
+        answers[name] = parse_json_option(payload, f"--callback {name}")
+    return answers
+
+
+def _add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "handler",
+        metavar="MODULE:HANDLER",
+        help="the durable handler: a module importable from the current "
+        "directory and the name of the @durable_execution function in it",
+    )
+    parser.add_argument(
+        "--input",
+        metavar="JSON",
+        default=None,
+        help="the execution's input, as JSON (or @FILE to read it from a file)",
+    )
+    parser.add_argument(
+        "--callback",
+        action="append",
+        metavar="NAME=JSON",
+        help="answer the callback NAME with this JSON result when it starts "
+        "(repeatable); unanswered callbacks are asked for on a terminal and stop "
+        "the execution otherwise",
+    )
+    parser.add_argument(
+        "--no-skip-time",
+        action="store_true",
+        help="let waits and retry delays take real time (by default they are "
+        "skipped and only recorded)",
+    )
+    parser.add_argument(
+        "--timeout",
+        metavar="SECONDS",
+        type=float,
+        default=300.0,
+        help="the execution timeout, also the most the command waits (default 300)",
+    )
+    parser.add_argument(
+        "--name", metavar="NAME", help="the execution name (default: generated)"
+    )
+    parser.add_argument(
+        "--function-name",
+        metavar="NAME",
+        help="the function name in the execution's ARN (default: the module name)",
+    )
+    add_store_arguments(parser)
+
+
+def stdin_is_terminal() -> bool:
+    """Whether a person can answer questions on standard input."""
+    return sys.stdin is not None and sys.stdin.isatty()
+
+
+def _ask(output: Output, callback: PendingCallback) -> tuple[str, str | None]:
+    from rich.prompt import Prompt
+
+    output.err.print(
+        f"callback [bold]{callback.name}[/] (id {callback.callback_id}) is waiting"
+    )
+    choice = Prompt.ask(
+        "answer with (s)uccess, (f)ailure or (h)eartbeat",
+        choices=["s", "f", "h"],
+        default="s",
+        console=output.err,
+    )
+    if choice == "h":
+        return "heartbeat", None
+    if choice == "f":
+        message = Prompt.ask("error message", console=output.err)
+        return "failure", message
+    while True:
+        text = Prompt.ask("result JSON", default="null", console=output.err)
+        try:
+            return "success", parse_json_option(text, "result")
+        except CliError as error:
+            output.note(str(error))
+
+
+def _runner_types() -> tuple[Any, type[BaseException]]:
+    from dex_runner import (  # type: ignore[attr-defined]
+        DurableFunctionTestRunner,
+        RunnerError,
+    )
+
+    return DurableFunctionTestRunner, RunnerError
+
+
+def _open_store(choice: StoreChoice) -> ExecutionStore:
+    try:
+        return open_store(choice.config)
+    except StoreError as error:
+        raise CliError(str(error)) from None
+
+
+def _drive(
+    runner: Any,
+    arn: str,
+    answers: dict[str, str],
+    output: Output,
+    deadline: float,
+    interactive: Callable[[], bool],
+) -> str | None:
+    """Answer callbacks until the execution ends; return an unanswered name."""
+    handled: set[str] = set()
+    while True:
+        record: ExecutionRecord = runner.get_execution(arn)
+        if record.execution.status is not ExecutionStatus.RUNNING:
+            return None
+        for callback in pending_callbacks(record):
+            if callback.callback_id in handled:
+                continue
+            handled.add(callback.callback_id)
+            if callback.name in answers:
+                runner.send_callback_success(
+                    callback.callback_id, result=answers[callback.name]
+                )
+                output.note(f"answered callback {callback.name}", style="dim")
+            elif interactive():
+                kind, value = _ask(output, callback)
+                if kind == "success":
+                    runner.send_callback_success(callback.callback_id, result=value)
+                elif kind == "failure":
+                    runner.send_callback_failure(
+                        callback.callback_id,
+                        error=ErrorObject(
+                            error_type="CallbackFailure", error_message=value
+                        ),
+                    )
+                else:
+                    runner.send_callback_heartbeat(callback.callback_id)
+                    handled.discard(callback.callback_id)
+            else:
+                runner.stop_execution(
+                    arn,
+                    error=ErrorObject(
+                        error_type="UnansweredCallback",
+                        error_message=(
+                            f"dex run stopped the execution: callback "
+                            f"{callback.name!r} had no --callback answer"
+                        ),
+                    ),
+                )
+                return callback.name
+        if time.monotonic() > deadline:
+            return None
+        time.sleep(_POLL_SECONDS)
+
+
+def _run(args: argparse.Namespace, output: Output) -> int:
+    handler = load_handler(args.handler)
+    payload = (
+        parse_json_option(args.input, "--input") if args.input is not None else None
+    )
+    answers = _parse_callbacks(args.callback)
+    if args.timeout <= 0:
+        raise CliError(f"--timeout must be positive; got {args.timeout}")
+    choice = choose_store(args)
+    store = _open_store(choice)
+    runner_class, runner_error = _runner_types()
+    function_name = args.function_name or args.handler.partition(":")[0].rsplit(".", 1)[
+        -1
+    ].replace("_", "-")
+    options: dict[str, Any] = {"function_name": function_name}
+    if args.name:
+        options["execution_name"] = args.name
+
+    try:
+        with runner_class(
+            handler, store=store, skip_time=not args.no_skip_time
+        ) as runner:
+            try:
+                arn = runner.run_async(payload, timeout=args.timeout, **options)
+                deadline = time.monotonic() + args.timeout
+                unanswered = _drive(
+                    runner, arn, answers, output, deadline, stdin_is_terminal
+                )
+                runner.wait_for_result(arn, timeout=args.timeout)
+                record = runner.get_execution(arn)
+            except runner_error as error:
+                raise CliError(str(error)) from None
+    finally:
+        store.close()
+
+    if choice.config.store_type == StoreType.MEMORY.value:
+        location = (
+            "memory (not kept after this command; use --store filesystem to keep it)"
+        )
+    else:
+        location = record_location(store, arn) or str(choice.config.path)
+    print_execution(output, record, location)
+    if unanswered is not None:
+        output.note(
+            f"callback {unanswered!r} was left unanswered (not on a terminal, and "
+            f"no --callback {unanswered}=JSON given): the execution was stopped"
+        )
+    status = record.execution.status
+    return EXIT_OK if status is ExecutionStatus.SUCCEEDED else EXIT_FAILURE
+
+
+RUN = Command(
+    name="run",
+    summary="run a durable handler locally and print its outcome",
+    description="""
+        Run a durable handler (a function decorated with @durable_execution)
+        with the local runner: its waits and retry delays take no wall time
+        unless --no-skip-time is given. Prints the status, the result or the
+        error, the operation tree and where the record was stored. A callback
+        is answered by --callback NAME=JSON; on a terminal an unanswered
+        callback is asked for, otherwise the execution is stopped and the
+        callback named. Exit status 0 when the execution SUCCEEDED, 1
+        otherwise, 2 for bad input.
+        """,
+    examples=(
+        'dex run examples.orders:handler --input \'{"order_id": "o-1"}\'',
+        "dex run app:handler --store filesystem --callback approval='{\"ok\": true}'",
+        "AWS_DEX_STORE_TYPE=filesystem dex run app:handler --no-skip-time",
+    ),
+    add_arguments=_add_arguments,
+    run=_run,
+)
