@@ -69,11 +69,23 @@ def _shorten(reason: str) -> str:
 
 
 def _deepest(error: ValidationError) -> ValidationError:
+    # An optional member is ``anyOf: [X, null]``: the useful reason is the one
+    # from X, as deep in the document as the schema could follow it.
     while error.context:
-        deeper = best_match(error.context)
-        if deeper is None:
+        candidates = [
+            inner
+            for inner in error.context
+            if not (inner.validator == "type" and inner.validator_value == "null")
+        ]
+        if not candidates:
             break
-        error = deeper
+        deepest = max(len(inner.absolute_path) for inner in candidates)
+        error = (
+            best_match(
+                inner for inner in candidates if len(inner.absolute_path) == deepest
+            )
+            or candidates[0]
+        )
     return error
 
 
