@@ -132,8 +132,6 @@ def check_store_directory(choice: StoreChoice) -> Path:
     CliError
         The directory does not exist, is a file, or holds no dex store.
     """
-    from dex_store_filesystem import is_store  # type: ignore[attr-defined]
-
     path = choice.config.path
     origin = f"from {choice.path_origin}"
     if not path.exists():
@@ -147,6 +145,8 @@ def check_store_directory(choice: StoreChoice) -> Path:
             f"{str(path)!r} ({origin}) is a file, not a store directory; "
             f"point --store-path or ${STORE_PATH_ENV} at a store directory"
         )
+    from dex_store_filesystem import is_store  # type: ignore[attr-defined]
+
     if not is_store(path):
         raise CliError(
             f"{str(path)!r} ({origin}) is not a dex store: it holds no execution "
