@@ -1,1 +1,5 @@
-"""dex-store-memory: the in-memory execution store (the default)"""
+"""dex-store-memory: the in-memory execution store (the default)."""
+
+from ._store import MemoryExecutionStore
+
+__all__ = ("MemoryExecutionStore",)

@@ -20,6 +20,7 @@ from ._errors import (
     StoreError,
     StoreNotFoundError,
 )
+from ._paging import check_query, row_matches, run_query
 from ._protocol import (
     ExecutionQuery,
     ExecutionStore,
@@ -51,7 +52,10 @@ __all__ = (
     "StoreNotFoundError",
     "StoreType",
     "Unreadable",
+    "check_query",
     "function_name_of",
     "installed_store_names",
     "open_store",
+    "row_matches",
+    "run_query",
 )
