@@ -219,8 +219,6 @@ def _start_local(
     nodeid: str,
     invocation_dir: Path,
 ) -> DurableTestRun:
-    from dex_runner import DurableFunctionTestRunner  # type: ignore[attr-defined]
-
     if options.handler is None:
         pytest.fail(
             f"@pytest.mark.{MARKER} on {nodeid} gives no handler: add "
@@ -228,6 +226,8 @@ def _start_local(
             "class or its module)",
             pytrace=False,
         )
+    from dex_runner import DurableFunctionTestRunner  # type: ignore[attr-defined]
+
     store, owned = _store_for(settings, options, invocation_dir)
     recording = RecordingStore(store)
     kwargs: dict[str, Any] = {"store": recording, "skip_time": options.skip_time}

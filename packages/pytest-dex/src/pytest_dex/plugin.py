@@ -79,10 +79,17 @@ def pytest_report_header(config: pytest.Config) -> str | None:
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
     """Fail a test whose ``durable_execution`` marker is malformed."""
+    problem = _marker_problem(item)
+    if problem is not None:
+        pytest.fail(problem, pytrace=False)
+
+
+def _marker_problem(item: pytest.Item) -> str | None:
     try:
         options_for(item)
     except MarkerError as exc:
-        pytest.fail(str(exc), pytrace=False)
+        return str(exc)
+    return None
 
 
 @pytest.hookimpl(wrapper=True)
@@ -108,10 +115,10 @@ def durable_runner(request: pytest.FixtureRequest) -> Iterator[Any]:
     runner is closed.
     """
     item = request.node
-    try:
-        options = options_for(item)
-    except MarkerError as exc:
-        pytest.fail(str(exc), pytrace=False)
+    problem = _marker_problem(item)
+    if problem is not None:
+        pytest.fail(problem, pytrace=False)
+    options = options_for(item)
     if options is None:
         pytest.fail(
             f"the durable_runner fixture needs a @pytest.mark.{MARKER} marker "
@@ -123,10 +130,13 @@ def durable_runner(request: pytest.FixtureRequest) -> Iterator[Any]:
 
     settings = request.config.stash[SETTINGS_KEY]
     invocation_dir = Path(request.config.invocation_params.dir)
+    run: DurableTestRun | str
     try:
         run = start_run(settings, options, item.nodeid, invocation_dir)
     except CloudModeUnavailableError as exc:
-        pytest.fail(str(exc), pytrace=False)
+        run = str(exc)
+    if isinstance(run, str):
+        pytest.fail(run, pytrace=False)
     item.stash[RUN_KEY] = run
     try:
         yield run.runner
