@@ -1,1 +1,6 @@
-"""dex-store-filesystem: one formatted JSON file per execution, with an index"""
+"""dex-store-filesystem: one formatted JSON file per execution, with an index."""
+
+from ._naming import file_name_for
+from ._store import FilesystemExecutionStore, is_store
+
+__all__ = ("FilesystemExecutionStore", "file_name_for", "is_store")

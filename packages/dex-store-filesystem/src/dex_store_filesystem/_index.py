@@ -1,0 +1,274 @@
+"""The store's index: an append-only journal of what every record file holds.
+
+``.dex-store/index.jsonl`` holds one JSON array a line:
+
+- ``put``: a record file and the summary a query needs (ARN, names, status,
+  start and end, operation count, revision) with the file's mtime and size;
+- ``gone``: a record file was deleted;
+- ``bad``: a record file cannot be read, and why;
+- ``intent``: a writer is about to replace a record file; an intent no later
+  line covers means the writer died in between, so that one file is read
+  again;
+- ``mark``: the store directory's mtime after the last write. Any other
+  change to the directory (a file copied in or removed by hand, a writer
+  killed mid-write) moves the mtime past the mark, and the index is then
+  reconciled with the files, reading only those whose mtime or size moved.
+
+Writers append under the store lock without fsync: the index is a cache of
+the record files, which are the truth, and is rebuilt whenever it cannot be
+trusted. When the journal grows to twice what it describes it is rewritten.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+import msgspec
+from dex_schema import ExecutionStatus
+from dex_store import ExecutionSummaryRow, Unreadable
+
+__all__ = ("Bad", "Gone", "Index", "Intent", "Line", "Mark", "Put")
+
+
+class Put(msgspec.Struct, tag="put", array_like=True, frozen=True):
+    """A record file and the summary of the execution it holds."""
+
+    file: str
+    mtime_ns: int
+    size: int
+    arn: str
+    execution_name: str
+    function_name: str
+    function_arn: str
+    status: ExecutionStatus
+    start_timestamp: dt.datetime
+    end_timestamp: dt.datetime | None
+    operation_count: int
+    revision: int
+
+    def row(self) -> ExecutionSummaryRow:
+        """The query row of this execution."""
+        return ExecutionSummaryRow(
+            arn=self.arn,
+            execution_name=self.execution_name,
+            function_name=self.function_name,
+            function_arn=self.function_arn,
+            status=self.status,
+            start_timestamp=self.start_timestamp,
+            end_timestamp=self.end_timestamp,
+            operation_count=self.operation_count,
+            revision=self.revision,
+        )
+
+    @classmethod
+    def of(cls, file: str, stat: os.stat_result, row: ExecutionSummaryRow) -> Put:
+        """The line for ``file`` holding the execution ``row`` summarises."""
+        return cls(
+            file=file,
+            mtime_ns=stat.st_mtime_ns,
+            size=stat.st_size,
+            arn=row.arn,
+            execution_name=row.execution_name,
+            function_name=row.function_name,
+            function_arn=row.function_arn,
+            status=row.status,
+            start_timestamp=row.start_timestamp,
+            end_timestamp=row.end_timestamp,
+            operation_count=row.operation_count,
+            revision=row.revision,
+        )
+
+
+class Gone(msgspec.Struct, tag="gone", array_like=True, frozen=True):
+    """A record file was deleted."""
+
+    file: str
+
+
+class Bad(msgspec.Struct, tag="bad", array_like=True, frozen=True):
+    """A record file that cannot be read, and why."""
+
+    file: str
+    mtime_ns: int
+    size: int
+    reason: str
+
+
+class Intent(msgspec.Struct, tag="intent", array_like=True, frozen=True):
+    """A writer is about to replace or delete a record file."""
+
+    file: str
+
+
+class Mark(msgspec.Struct, tag="mark", array_like=True, frozen=True):
+    """The store directory's mtime after the last write."""
+
+    directory_mtime_ns: int
+
+
+Line = Put | Gone | Bad | Intent | Mark
+
+_encoder = msgspec.json.Encoder()
+_decoder = msgspec.json.Decoder(Line)
+
+
+def encode_lines(lines: Iterable[Line]) -> bytes:
+    """Encode journal lines, each ending with a newline."""
+    return b"".join(_encoder.encode(line) + b"\n" for line in lines)
+
+
+class Index:
+    """One process's view of the journal, caught up by reading what is new.
+
+    Not thread-safe; the store serialises access.
+    """
+
+    def __init__(self, journal: Path) -> None:
+        self.journal = journal
+        self.puts: dict[str, Put] = {}
+        self.bad: dict[str, Bad] = {}
+        self.rows: dict[str, ExecutionSummaryRow] = {}
+        self.by_status: dict[ExecutionStatus, dict[str, ExecutionSummaryRow]] = {}
+        self.by_function: dict[str, dict[str, ExecutionSummaryRow]] = {}
+        self.pending: set[str] = set()
+        self.mark: int | None = None
+        self.damaged = False
+        self.line_count = 0
+        self._inode: int | None = None
+        self._offset = 0
+
+    # -- reading -------------------------------------------------------------
+
+    def catch_up(self) -> bool:
+        """Apply what was appended since the last call; False when no journal.
+
+        A journal replaced by a rewrite (a new inode) is read from the start.
+        """
+        try:
+            with open(self.journal, "rb") as handle:
+                stat = os.fstat(handle.fileno())
+                if stat.st_ino != self._inode or stat.st_size < self._offset:
+                    self.reset()
+                    self._inode = stat.st_ino
+                if stat.st_size == self._offset:
+                    return True
+                handle.seek(self._offset)
+                data = handle.read(stat.st_size - self._offset)
+        except FileNotFoundError:
+            self.reset()
+            return False
+        complete = data.rfind(b"\n") + 1
+        self._offset += complete
+        self._apply_bytes(data[:complete])
+        return True
+
+    def reset(self) -> None:
+        """Forget everything; the next ``catch_up`` reads the whole journal."""
+        self.puts.clear()
+        self.bad.clear()
+        self.rows.clear()
+        self.by_status.clear()
+        self.by_function.clear()
+        self.pending.clear()
+        self.mark = None
+        self.damaged = False
+        self.line_count = 0
+        self._inode = None
+        self._offset = 0
+
+    def _apply_bytes(self, data: bytes) -> None:
+        if not data:
+            return
+        try:
+            lines = _decoder.decode_lines(data)
+        except msgspec.DecodeError:
+            # A damaged journal (a line cut by a crash, an edit by hand):
+            # apply what decodes and have the store rebuild.
+            self.damaged = True
+            lines = []
+            for raw in data.splitlines():
+                try:
+                    lines.append(_decoder.decode(raw))
+                except msgspec.DecodeError:
+                    continue
+        self.apply(lines)
+
+    def apply(self, lines: Iterable[Line]) -> None:
+        """Apply journal lines to the view (already written, or being written)."""
+        for line in lines:
+            self.line_count += 1
+            if isinstance(line, Mark):
+                self.mark = line.directory_mtime_ns
+            elif isinstance(line, Intent):
+                self.pending.add(line.file)
+            elif isinstance(line, Put):
+                self.pending.discard(line.file)
+                self.bad.pop(line.file, None)
+                self._drop(line.file)
+                self._add(line)
+            elif isinstance(line, Bad):
+                self.pending.discard(line.file)
+                self._drop(line.file)
+                self.bad[line.file] = line
+            else:
+                self.pending.discard(line.file)
+                self.bad.pop(line.file, None)
+                self._drop(line.file)
+
+    def _add(self, put: Put) -> None:
+        row = put.row()
+        self.puts[put.file] = put
+        self.rows[put.file] = row
+        self.by_status.setdefault(row.status, {})[put.file] = row
+        self.by_function.setdefault(row.function_name, {})[put.file] = row
+
+    def _drop(self, file: str) -> None:
+        row = self.rows.pop(file, None)
+        self.puts.pop(file, None)
+        if row is not None:
+            self.by_status[row.status].pop(file, None)
+            self.by_function[row.function_name].pop(file, None)
+
+    # -- writing -------------------------------------------------------------
+
+    def append(self, lines: list[Line]) -> None:
+        """Append ``lines`` to the journal (under the store lock) and apply them."""
+        data = encode_lines(lines)
+        fd = os.open(self.journal, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            if self._inode is None:
+                self._inode = os.fstat(fd).st_ino
+            os.write(fd, data)
+        finally:
+            os.close(fd)
+        self._offset += len(data)
+        self.apply(lines)
+
+    def needs_rewrite(self) -> bool:
+        """Say whether the journal has grown to twice what it describes."""
+        return self.line_count > 2 * (len(self.puts) + len(self.bad)) + 1000
+
+    def rewrite(self, mark: int) -> None:
+        """Replace the journal by one line per file and ``mark`` (under lock)."""
+        lines: list[Line] = [*self.puts.values(), *self.bad.values(), Mark(mark)]
+        data = encode_lines(lines)
+        temporary = self.journal.with_name(f".{self.journal.name}.{os.getpid()}")
+        with open(temporary, "wb") as handle:
+            handle.write(data)
+        os.replace(temporary, self.journal)
+        self.pending.clear()
+        self.damaged = False
+        self.mark = mark
+        self.line_count = len(lines)
+        self._inode = os.stat(self.journal).st_ino
+        self._offset = len(data)
+
+    def unreadable(self, root: Path) -> tuple[Unreadable, ...]:
+        """The unreadable record files, sorted by file name."""
+        return tuple(
+            Unreadable(location=str(root / bad.file), reason=bad.reason)
+            for bad in sorted(self.bad.values(), key=lambda bad: bad.file)
+        )
