@@ -1,1 +1,57 @@
-"""dex-runner: the emulated durable execution service and the local test runner"""
+"""dex-runner: the emulated durable execution service and the local test runner.
+
+Supports ``aws-durable-execution-sdk-python`` 3.x.
+"""
+
+from ._handler import NotDurableHandlerError, is_durable_handler
+from ._inprocess import HandlerStillRunningWarning
+from ._result import (
+    CallbackOperation,
+    ContextOperation,
+    DurableFunctionTestResult,
+    DurableOperation,
+    InvokeOperation,
+    OperationNotFoundError,
+    StepOperation,
+    WaitOperation,
+)
+from ._runner import (
+    DurableFunctionTestRunner,
+    ExecutionWaitTimeoutError,
+    InvalidInputError,
+    RunnerClosedError,
+)
+from ._service import (
+    CallbackTimeoutError,
+    ClockMode,
+    DurableExecutionService,
+    InvalidCheckpointTokenError,
+    InvalidParameterValueError,
+    ResourceNotFoundError,
+    ServiceError,
+)
+
+__all__ = (
+    "CallbackOperation",
+    "CallbackTimeoutError",
+    "ClockMode",
+    "ContextOperation",
+    "DurableExecutionService",
+    "DurableFunctionTestResult",
+    "DurableFunctionTestRunner",
+    "DurableOperation",
+    "ExecutionWaitTimeoutError",
+    "HandlerStillRunningWarning",
+    "InvalidCheckpointTokenError",
+    "InvalidInputError",
+    "InvalidParameterValueError",
+    "InvokeOperation",
+    "NotDurableHandlerError",
+    "OperationNotFoundError",
+    "ResourceNotFoundError",
+    "RunnerClosedError",
+    "ServiceError",
+    "StepOperation",
+    "WaitOperation",
+    "is_durable_handler",
+)

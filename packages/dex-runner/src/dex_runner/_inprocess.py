@@ -1,0 +1,201 @@
+"""Invoking a handler in this process, as Lambda would invoke the function.
+
+The handler gets ``DurableExecutionInvocationInputWithClient`` whose client is
+the SDK's own ``LambdaClient`` around ``InProcessLambdaClient``, and a
+Lambda-like context. A ``SystemExit`` stands for the runtime process exiting
+(``Runtime.ExitError``); any other exception is the function's unhandled
+error; the output must survive JSON, as Lambda's response does.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+import warnings
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from aws_durable_execution_sdk_python.execution import (
+    DurableExecutionInvocationInputWithClient,
+    InitialExecutionState,
+)
+from aws_durable_execution_sdk_python.lambda_service import LambdaClient
+from aws_durable_execution_sdk_python.lambda_service import (
+    Operation as SdkOperation,
+)
+from dex_schema import ErrorObject
+from dex_store import function_name_of
+
+from ._client import InProcessLambdaClient, _operation_dict
+from ._handler import handler_name
+from ._logs import InvocationLog, LogCapture
+from ._service import Invocation, InvocationResult
+
+__all__ = ("HandlerStillRunningWarning", "InProcessInvoker", "LambdaContextStub")
+
+logger = logging.getLogger(__name__)
+
+Handler = Callable[[Any, Any], Any]
+
+
+class HandlerStillRunningWarning(RuntimeWarning):
+    """A handler was still running when its runner closed (it is fenced off)."""
+
+
+class LambdaContextStub:
+    """The members of Lambda's context object a handler may read."""
+
+    def __init__(self, invocation: Invocation, function_name: str) -> None:
+        self.aws_request_id = invocation.request_id
+        self.function_name = function_name
+        self.function_version = invocation.qualifier
+        self.invoked_function_arn = f"{invocation.function_arn}:{invocation.qualifier}"
+        self.memory_limit_in_mb = "128"
+        self.log_group_name = f"/aws/lambda/{function_name}"
+        self.log_stream_name = f"dex/{invocation.request_id}"
+        self.tenant_id: str | None = None
+        self.client_context: Any = None
+        self.identity: Any = None
+        self._deadline = time.monotonic() + invocation.timeout_seconds
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int((self._deadline - time.monotonic()) * 1000))
+
+    def log(self, msg: str) -> None:
+        logging.getLogger(self.function_name).info(msg)
+
+
+class InProcessInvoker:
+    """Runs registered handlers in this process.
+
+    Parameters
+    ----------
+    functions:
+        Handlers by function name (the ``NAME`` of the function's ARN).
+    capture:
+        The log capture; each invocation's lines go into its result.
+    """
+
+    def __init__(
+        self, functions: Mapping[str, Handler], capture: LogCapture | None
+    ) -> None:
+        self._functions = dict(functions)
+        self._capture = capture
+        self._lock = threading.Lock()
+        self._running: dict[threading.Thread, str] = {}
+
+    def register(self, name: str, handler: Handler) -> None:
+        """Serve ``handler`` as the function ``name``."""
+        with self._lock:
+            self._functions[name] = handler
+
+    def handler_for(self, function_arn: str) -> Handler | None:
+        with self._lock:
+            return self._functions.get(function_name_of(function_arn))
+
+    def invoke(self, invocation: Invocation) -> InvocationResult:
+        """Invoke the function's handler and report what it returned or raised."""
+        name = function_name_of(invocation.function_arn)
+        handler = self.handler_for(invocation.function_arn)
+        if handler is None:
+            return InvocationResult(
+                error=ErrorObject(
+                    error_type="ResourceNotFoundException",
+                    error_message=f"Function not found: {invocation.function_arn}",
+                )
+            )
+        event = self._event(invocation)
+        context = LambdaContextStub(invocation, name)
+        service = invocation.service
+        clock_now = service.clock_for(invocation.input.durable_execution_arn)
+        log = InvocationLog(invocation.input.durable_execution_arn, clock_now)
+        thread = threading.current_thread()
+        with self._lock:
+            self._running[thread] = handler_name(handler)
+        if self._capture is not None:
+            self._capture.begin(log)
+        try:
+            return self._call(handler, event, context, invocation, log)
+        finally:
+            if self._capture is not None:
+                self._capture.end(log)
+            with self._lock:
+                self._running.pop(thread, None)
+
+    def _call(
+        self,
+        handler: Handler,
+        event: Any,
+        context: LambdaContextStub,
+        invocation: Invocation,
+        log: InvocationLog,
+    ) -> InvocationResult:
+        try:
+            output = handler(event, context)
+        except SystemExit as exit_:
+            code = exit_.code if exit_.code is not None else 0
+            return InvocationResult(
+                error=ErrorObject(
+                    error_type="Runtime.ExitError",
+                    error_message=(
+                        f"RequestId: {invocation.request_id} Error: Runtime exited "
+                        f"with error: exit status {code}"
+                    ),
+                ),
+                logs=log.flush(),
+            )
+        except BaseException as error:
+            return InvocationResult(
+                error=ErrorObject(
+                    error_type=type(error).__name__,
+                    error_message=str(error),
+                ),
+                logs=log.flush(),
+            )
+        try:
+            payload = json.loads(json.dumps(output))
+        except (TypeError, ValueError) as error:
+            return InvocationResult(
+                error=ErrorObject(
+                    error_type="Runtime.MarshalError",
+                    error_message=f"Unable to marshal response: {error}",
+                ),
+                logs=log.flush(),
+            )
+        return InvocationResult(output=payload, logs=log.flush())
+
+    @staticmethod
+    def _event(invocation: Invocation) -> DurableExecutionInvocationInputWithClient:
+        service = invocation.service
+        client = LambdaClient(client=InProcessLambdaClient(service))
+        request = invocation.input
+        operations = [
+            SdkOperation.from_dict(_operation_dict(op)) for op in request.operations
+        ]
+        return DurableExecutionInvocationInputWithClient(
+            durable_execution_arn=request.durable_execution_arn,
+            checkpoint_token=request.checkpoint_token,
+            initial_execution_state=InitialExecutionState(
+                operations=operations, next_marker=request.next_marker or ""
+            ),
+            updated_operation_ids=list(request.updated_operation_ids),
+            service_client=client,
+        )
+
+    def warn_still_running(self) -> list[str]:
+        """Warn about handlers still running (fenced off); return their names."""
+        with self._lock:
+            names = [
+                name for thread, name in self._running.items() if thread.is_alive()
+            ]
+        for name in names:
+            message = (
+                f"handler {name} was still running when the runner closed; it "
+                "passed its invocation timeout and is fenced off (its later "
+                "checkpoints are rejected), but its thread cannot be stopped"
+            )
+            logger.warning(message)
+            warnings.warn(message, HandlerStillRunningWarning, stacklevel=3)
+        return names
