@@ -43,7 +43,8 @@ def _reason(message: str) -> tuple[str, str]:
     match = _MSGSPEC_ERROR.match(message)
     assert match is not None
     reason = match["reason"].replace("`", "")
-    reason = reason[:1].lower() + reason[1:]
+    if reason[1:2].islower():  # "Expected ..." -> "expected ...", not "jSON"
+        reason = reason[:1].lower() + reason[1:]
     return match["path"] or "$", reason
 
 

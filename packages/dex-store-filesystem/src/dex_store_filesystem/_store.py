@@ -151,8 +151,7 @@ class FilesystemExecutionStore:
         """
         self._require_store()
         with self._locked():
-            self._index.reset()
-            self._reconcile()
+            self._reconcile(from_scratch=True)
 
     # -- the protocol ------------------------------------------------------------------
 
@@ -236,6 +235,11 @@ class FilesystemExecutionStore:
         with self._mutex:
             self._refresh()
             page = run_query(query, self._candidates(query))
+            changed = self._changed_files(page.rows)
+            if changed:
+                with self._locked():
+                    self._reindex(changed)
+                page = run_query(query, self._candidates(query))
             unreadable = self._index.unreadable(self._root)
         if unreadable:
             page = msgspec.structs.replace(page, unreadable=unreadable)
@@ -308,6 +312,42 @@ class FilesystemExecutionStore:
         if not choices:
             return list(index.rows.values())
         return min(choices, key=len)
+
+    def _changed_files(self, rows: tuple[ExecutionSummaryRow, ...]) -> list[str]:
+        """The files of ``rows`` changed since indexed (edited in place by hand).
+
+        A write through any store object moves the directory's mtime or
+        leaves a journal line; an edit in place does neither, so the rows a
+        query is about to return are checked one by one.
+        """
+        changed = []
+        puts = self._index.puts
+        for row in rows:
+            file = file_name_for(row.arn)
+            put = puts[file]
+            try:
+                stat = os.stat(self._root / file)
+            except FileNotFoundError:
+                changed.append(file)
+                continue
+            if (stat.st_mtime_ns, stat.st_size) != (put.mtime_ns, put.size):
+                changed.append(file)
+        return changed
+
+    def _reindex(self, files: list[str]) -> None:
+        """Read ``files`` again and journal what they hold now (under the lock)."""
+        lines: list[Line] = []
+        for file in files:
+            try:
+                stat = os.stat(self._root / file)
+            except FileNotFoundError:
+                lines.append(Gone(file))
+                continue
+            line = self._index_line(file, stat, self._index)
+            if line is not None:
+                lines.append(line)
+        if lines:
+            self._index.append(lines)
 
     def _refresh(self) -> None:
         """Bring the index up to date; reconcile with the files when needed."""
@@ -426,7 +466,7 @@ class FilesystemExecutionStore:
         if index.needs_rewrite():
             index.rewrite(mark)
 
-    def _reconcile(self) -> None:
+    def _reconcile(self, *, from_scratch: bool = False) -> None:
         """Make the index match the files (under the lock).
 
         Reads only files whose mtime or size differ from the index, or that
@@ -434,7 +474,10 @@ class FilesystemExecutionStore:
         writer holds since we hold the lock.
         """
         index = self._index
-        index.catch_up()
+        if from_scratch:
+            index.reset()
+        else:
+            index.catch_up()
         lines: list[Line] = []
         seen: set[str] = set()
         removed = 0
