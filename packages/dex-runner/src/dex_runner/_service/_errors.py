@@ -12,6 +12,7 @@ __all__ = (
     "CallbackTimeoutError",
     "InvalidCheckpointTokenError",
     "InvalidParameterValueError",
+    "ResourceConflictError",
     "ResourceNotFoundError",
     "ServiceError",
     "ServiceInternalError",
@@ -73,6 +74,13 @@ class ResourceNotFoundError(ServiceError):
 
     code = "ResourceNotFoundException"
     status = 404
+
+
+class ResourceConflictError(ServiceError):
+    """The execution is in a state that does not allow the request (HTTP 409)."""
+
+    code = "ResourceConflictException"
+    status = 409
 
 
 class CallbackTimeoutError(ServiceError):

@@ -62,6 +62,7 @@ from ._errors import (
     CallbackTimeoutError,
     InvalidCheckpointTokenError,
     InvalidParameterValueError,
+    ResourceConflictError,
     ResourceNotFoundError,
 )
 from ._execution import LiveExecution, event_error, event_result
@@ -602,6 +603,36 @@ class DurableExecutionService:
                 ),
             )
             return now
+
+    # -- DeleteDurableExecution ------------------------------------------------
+
+    def delete_execution(self, execution_arn: str) -> dt.datetime:
+        """Delete an ended execution from the store; return the deletion time.
+
+        Raises
+        ------
+        ResourceNotFoundError
+            No execution has this ARN.
+        ResourceConflictError
+            The execution has not ended (stop it first).
+        """
+        with self._lock:
+            live = self._live.get(execution_arn)
+        if live is not None:
+            with live.condition:
+                if not live.terminal or live.running is not None:
+                    raise ResourceConflictError(
+                        f"Execution {execution_arn} is "
+                        f"{live.summary.status.value} and cannot be deleted; stop "
+                        "it first (StopDurableExecution)"
+                    )
+        try:
+            self.store.delete(execution_arn)
+        except ExecutionNotFoundError:
+            raise _not_found(execution_arn) from None
+        with self._lock:
+            self._live.pop(execution_arn, None)
+        return dt.datetime.now(dt.UTC)
 
     # -- observing (for runners) -----------------------------------------------
 
