@@ -196,7 +196,8 @@ class Operation(WireStruct, frozen=True, kw_only=True):
     callback_details: CallbackDetails | None = None
     chained_invoke_details: ChainedInvokeDetails | None = None
 
-    __post_init__ = _coerce_sub_type_field
+    def __post_init__(self) -> None:
+        _coerce_sub_type_field(self)
 
 
 # -- checkpoint updates -------------------------------------------------------
@@ -252,7 +253,8 @@ class OperationUpdate(WireStruct, frozen=True, kw_only=True):
     callback_options: CallbackOptions | None = None
     chained_invoke_options: ChainedInvokeOptions | None = None
 
-    __post_init__ = _coerce_sub_type_field
+    def __post_init__(self) -> None:
+        _coerce_sub_type_field(self)
 
 
 # -- execution summaries --------------------------------------------------------
@@ -492,4 +494,5 @@ class Event(WireStruct, frozen=True, kw_only=True):
     execution_paused_details: ExecutionPausedDetails | None = None
     execution_resumed_details: ExecutionResumedDetails | None = None
 
-    __post_init__ = _coerce_sub_type_field
+    def __post_init__(self) -> None:
+        _coerce_sub_type_field(self)
