@@ -9,8 +9,6 @@ import pytest
 # hypothesis plugin imports hypothesis at the end of every run; importing it
 # here once keeps every run from importing (and assertion-rewriting) it again.
 
-pytest_plugins = ["pytester"]
-
 DEX_ENV = (
     "AWS_DEX_MODE",
     "AWS_DEX_STORE_TYPE",
