@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 import threading
 import time
 import warnings
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, NoReturn
 
 from aws_durable_execution_sdk_python.execution import (
     DurableExecutionInvocationInputWithClient,
@@ -38,6 +39,51 @@ __all__ = ("HandlerStillRunningWarning", "InProcessInvoker", "LambdaContextStub"
 logger = logging.getLogger(__name__)
 
 Handler = Callable[[Any, Any], Any]
+
+
+_EXIT_GRACE_SECONDS = 0.02
+"""How long ``sys.exit`` waits, during an invocation, before it raises."""
+
+
+class _ExitGrace:
+    """Lets checkpoints already queued reach the service before ``sys.exit``.
+
+    In Lambda the SDK's checkpoint thread runs alongside the handler, so a
+    checkpoint queued just before the process exits is usually sent. In one
+    Python process the exiting thread holds the interpreter until the SDK
+    stops its checkpoint thread, so without a pause that checkpoint would
+    always be lost. While an in-process invocation runs, ``sys.exit`` first
+    sleeps briefly, which lets the checkpoint thread pick the queued updates up.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._active = 0
+        self._original: Callable[..., Any] | None = None
+
+    def enter(self) -> None:
+        with self._lock:
+            self._active += 1
+            if self._active == 1:
+                self._original = sys.exit
+                sys.exit = self._exit
+
+    def leave(self) -> None:
+        with self._lock:
+            self._active -= 1
+            if self._active == 0 and self._original is not None:
+                if sys.exit == self._exit:
+                    sys.exit = self._original
+                self._original = None
+
+    def _exit(self, status: object = None) -> NoReturn:
+        # XXX: only sys.exit() gets the pause; a bare `raise SystemExit` can
+        # still lose a checkpoint queued just before it.
+        time.sleep(_EXIT_GRACE_SECONDS)
+        raise SystemExit(status)
+
+
+_exit_grace = _ExitGrace()
 
 
 class HandlerStillRunningWarning(RuntimeWarning):
@@ -116,9 +162,11 @@ class InProcessInvoker:
             self._running[thread] = handler_name(handler)
         if self._capture is not None:
             self._capture.begin(log)
+        _exit_grace.enter()
         try:
             return self._call(handler, event, context, invocation, log)
         finally:
+            _exit_grace.leave()
             if self._capture is not None:
                 self._capture.end(log)
             with self._lock:

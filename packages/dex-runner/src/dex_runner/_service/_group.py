@@ -1,0 +1,143 @@
+"""The executions that share one clock, and when their clock may skip.
+
+An execution and the chained executions it starts run on one clock: a
+day-long wait in the child moves the parent's time too. Time may jump to the
+next timer only across a period in which nothing but a timer can change any
+execution on the clock: no invocation running or about to start, no plain
+chained function in flight, no execution paused, and no callback the test
+can still answer (a callback holds the clock until someone blocks waiting
+for the result of an execution on it). The jump goes to the earliest timer of
+the whole group, never past another member's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import weakref
+
+from dex_schema import ExecutionStatus
+
+from ._clock import VirtualClock
+from ._execution import LiveExecution
+
+__all__ = ("ClockGroup", "group_of", "join_group", "may_skip", "wait_cap")
+
+_GROUP_POLL_SECONDS = 0.01
+"""Longest wall wait of an idle driver whose clock other executions share,
+so a jump made by one member is seen by the others promptly."""
+
+
+class ClockGroup:
+    """The live executions on one clock, and the work in flight outside them."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._members: list[LiveExecution] = []
+        self.calls_in_flight = 0
+        """Plain (non-durable) chained functions running for a member."""
+
+    def add(self, live: LiveExecution) -> None:
+        with self._lock:
+            self._members = [m for m in self._members if not m.terminal]
+            self._members.append(live)
+
+    def members(self) -> list[LiveExecution]:
+        with self._lock:
+            return list(self._members)
+
+    def begin_call(self) -> None:
+        with self._lock:
+            self.calls_in_flight += 1
+
+    def end_call(self) -> None:
+        with self._lock:
+            self.calls_in_flight -= 1
+
+    @property
+    def shared(self) -> bool:
+        """Whether more than one execution runs on this clock."""
+        with self._lock:
+            return len(self._members) > 1
+
+
+_groups: weakref.WeakKeyDictionary[VirtualClock, ClockGroup] = (
+    weakref.WeakKeyDictionary()
+)
+_groups_lock = threading.Lock()
+
+
+def group_of(clock: VirtualClock) -> ClockGroup:
+    """The group of executions on ``clock`` (created on first use)."""
+    with _groups_lock:
+        group = _groups.get(clock)
+        if group is None:
+            group = _groups[clock] = ClockGroup()
+        return group
+
+
+def join_group(live: LiveExecution) -> None:
+    """Add ``live`` to the group of its clock."""
+    group_of(live.clock).add(live)
+
+
+def _busy(member: LiveExecution) -> bool:
+    # Read without the member's lock: a stale read can only delay a jump by
+    # one poll, or let a jump race a member's state change by one step.
+    return member.running is not None or (
+        member.invoke_requested and member.summary.status is not ExecutionStatus.PAUSED
+    )
+
+
+def holds(live: LiveExecution) -> bool:
+    """Whether something other than a timer may change an execution on the clock.
+
+    ``live``'s own invocation state is left to the caller (the driver only
+    asks while ``live`` is idle).
+    """
+    group = group_of(live.clock)
+    members = group.members() or [live]
+    if live not in members:
+        members.append(live)
+    if group.calls_in_flight:
+        return True
+    waiting_for_result = any(m.result_waiters for m in members)
+    try:
+        for member in members:
+            if member.terminal:
+                continue
+            if member.summary.status is ExecutionStatus.PAUSED:
+                return True
+            if member is not live and _busy(member):
+                return True
+            if not waiting_for_result and member.outstanding_callbacks():
+                return True
+    except RuntimeError:
+        # Another member's dicts changed while we read them: it is active.
+        return True
+    return False
+
+
+def may_skip(live: LiveExecution, due: dt.datetime) -> bool:
+    """Whether ``live``'s driver may jump the clock to ``due`` (its next timer)."""
+    if holds(live):
+        return False
+    try:
+        for member in group_of(live.clock).members():
+            if member is live or member.terminal:
+                continue
+            upcoming = member.next_timer()
+            if upcoming is not None and upcoming[0] < due:
+                return False
+    except RuntimeError:
+        return False
+    return True
+
+
+def wait_cap(live: LiveExecution, wait: float | None) -> float | None:
+    """``wait`` bounded for a driver whose clock other executions share."""
+    if not group_of(live.clock).shared:
+        return wait
+    if wait is None:
+        return _GROUP_POLL_SECONDS
+    return min(wait, _GROUP_POLL_SECONDS)
