@@ -36,8 +36,8 @@ def test_a_spec_without_a_colon(dex, workdir) -> None:
 
     assert ran.status == 2
     assert ran.err == (
-        "dex run: error: expected MODULE:HANDLER (like examples.orders:handler); "
-        "got 'orders.handler'\n"
+        "dex run: error: expected MODULE:HANDLER (like "
+        "examples.order_workflow:handler); got 'orders.handler'\n"
     )
 
 
@@ -121,3 +121,23 @@ def test_a_callback_answer_that_is_not_json(dex, workdir) -> None:
 
     assert ran.status == 2
     assert ran.err.startswith("dex run: error: --callback approval is not JSON: ")
+
+
+def test_a_function_that_is_not_a_durable_handler(dex, workdir) -> None:
+    (workdir / "flows_h.py").write_text("def handler(event, context):\n    pass\n")
+
+    ran = dex("run", "flows_h:handler")
+
+    assert ran.status == 2
+    assert ran.out == ""
+    assert ran.err == (
+        "dex run: error: 'flows_h:handler' is not a durable handler: it is not "
+        "decorated with @durable_execution from aws_durable_execution_sdk_python\n"
+    )
+
+
+def test_a_timeout_below_one_second(dex, workdir) -> None:
+    ran = dex("run", "flows_i:handler", "--timeout", "0")
+
+    assert ran.status == 2
+    assert ran.err == "dex run: error: --timeout must be 1 or more seconds; got 0\n"

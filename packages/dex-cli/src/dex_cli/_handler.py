@@ -30,7 +30,8 @@ def load_handler(spec: str) -> Callable[..., Any]:
     module_name, sep, attribute = spec.partition(":")
     if not sep or not module_name or not attribute:
         raise CliError(
-            f"expected MODULE:HANDLER (like examples.orders:handler); got {spec!r}"
+            "expected MODULE:HANDLER (like examples.order_workflow:handler); "
+            f"got {spec!r}"
         )
     cwd = os.getcwd()
     if cwd not in sys.path and str(Path(cwd)) not in sys.path:

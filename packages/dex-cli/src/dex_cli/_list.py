@@ -6,6 +6,7 @@ import argparse
 import datetime as dt
 
 import msgspec
+from dex_schema import ExecutionStatus
 from dex_store import ExecutionQuery, ExecutionSummaryRow, QueryPage, StoreError
 
 from ._command import Command
@@ -61,9 +62,38 @@ def _row(row: ExecutionSummaryRow) -> list[str]:
     ]
 
 
+class _JsonRow(msgspec.Struct, kw_only=True, rename="pascal"):
+    execution_name: str
+    durable_execution_arn: str
+    function_name: str
+    function_arn: str
+    status: ExecutionStatus
+    start_timestamp: dt.datetime
+    end_timestamp: dt.datetime | None
+    operation_count: int
+
+    @classmethod
+    def of(cls, row: ExecutionSummaryRow) -> _JsonRow:
+        return cls(
+            execution_name=row.execution_name,
+            durable_execution_arn=row.arn,
+            function_name=row.function_name,
+            function_arn=row.function_arn,
+            status=row.status,
+            start_timestamp=row.start_timestamp,
+            end_timestamp=row.end_timestamp,
+            operation_count=row.operation_count,
+        )
+
+
+class _JsonUnreadable(msgspec.Struct, kw_only=True, rename="pascal"):
+    location: str
+    reason: str
+
+
 class _ListJson(msgspec.Struct, kw_only=True, rename="pascal"):
-    executions: tuple[ExecutionSummaryRow, ...]
-    unreadable: tuple[dict[str, str], ...]
+    executions: tuple[_JsonRow, ...]
+    unreadable: tuple[_JsonUnreadable, ...]
     more: bool
 
 
@@ -90,9 +120,9 @@ def _run(args: argparse.Namespace, output: Output) -> int:
 
     if args.json:
         document = _ListJson(
-            executions=page.rows,
+            executions=tuple(_JsonRow.of(row) for row in page.rows),
             unreadable=tuple(
-                {"Location": item.location, "Reason": item.reason}
+                _JsonUnreadable(location=item.location, reason=item.reason)
                 for item in page.unreadable
             ),
             more=page.next_marker is not None,

@@ -5,10 +5,16 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from collections.abc import Callable
-from typing import Any
 
 import msgspec
+from dex_runner import (
+    DurableFunctionTestRunner,
+    ExecutionWaitTimeoutError,
+    InvalidInputError,
+    NotDurableHandlerError,
+    ServiceError,
+    is_durable_handler,
+)
 from dex_schema import (
     ErrorObject,
     ExecutionRecord,
@@ -28,7 +34,10 @@ from ._store import StoreChoice, add_store_arguments, choose_store
 
 __all__ = ("RUN", "PendingCallback", "pending_callbacks")
 
-_POLL_SECONDS = 0.02
+_CALLBACK_POLL_SECONDS = 0.05
+"""How long one wait for a callback lasts before the execution is checked."""
+_WAIT_GRACE_SECONDS = 5.0
+"""Wall seconds given beyond the execution timeout for its end to be recorded."""
 
 
 class PendingCallback(msgspec.Struct, frozen=True, kw_only=True):
@@ -124,8 +133,8 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--timeout",
         metavar="SECONDS",
-        type=float,
-        default=300.0,
+        type=int,
+        default=300,
         help="the execution timeout, also the most the command waits (default 300)",
     )
     parser.add_argument(
@@ -169,15 +178,6 @@ def _ask(output: Output, callback: PendingCallback) -> tuple[str, str | None]:
             output.note(str(error))
 
 
-def _runner_types() -> tuple[Any, type[BaseException]]:
-    from dex_runner import (  # type: ignore[attr-defined]
-        DurableFunctionTestRunner,
-        RunnerError,
-    )
-
-    return DurableFunctionTestRunner, RunnerError
-
-
 def _open_store(choice: StoreChoice) -> ExecutionStore:
     try:
         return open_store(choice.config)
@@ -185,92 +185,121 @@ def _open_store(choice: StoreChoice) -> ExecutionStore:
         raise CliError(str(error)) from None
 
 
+def _find(record: ExecutionRecord, callback_id: str) -> PendingCallback | None:
+    for callback in pending_callbacks(record):
+        if callback.callback_id == callback_id:
+            return callback
+    return None
+
+
+def _answer(
+    runner: DurableFunctionTestRunner,
+    arn: str,
+    callback: PendingCallback,
+    answers: dict[str, str],
+    output: Output,
+) -> bool:
+    """Answer one callback; return False when nobody could and it was stopped."""
+    if callback.name in answers:
+        runner.send_callback_success(
+            callback.callback_id, result=answers[callback.name]
+        )
+        output.note(f"answered callback {callback.name!r} from --callback", "dim")
+        return True
+    if stdin_is_terminal():
+        kind, value = _ask(output, callback)
+        if kind == "success":
+            runner.send_callback_success(callback.callback_id, result=value)
+        elif kind == "failure":
+            runner.send_callback_failure(
+                callback.callback_id,
+                error=ErrorObject(error_type="CallbackFailure", error_message=value),
+            )
+        else:
+            runner.send_callback_heartbeat(callback.callback_id)
+        return True
+    runner.stop_execution(
+        arn,
+        error=ErrorObject(
+            error_type="UnansweredCallback",
+            error_message=(
+                f"dex run stopped the execution: callback {callback.name!r} "
+                "had no --callback answer and no terminal to ask on"
+            ),
+        ),
+    )
+    return False
+
+
 def _drive(
-    runner: Any,
+    runner: DurableFunctionTestRunner,
     arn: str,
     answers: dict[str, str],
     output: Output,
     deadline: float,
-    interactive: Callable[[], bool],
 ) -> str | None:
-    """Answer callbacks until the execution ends; return an unanswered name."""
-    handled: set[str] = set()
-    while True:
-        record: ExecutionRecord = runner.get_execution(arn)
-        if record.execution.status is not ExecutionStatus.RUNNING:
-            return None
-        for callback in pending_callbacks(record):
-            if callback.callback_id in handled:
-                continue
-            handled.add(callback.callback_id)
-            if callback.name in answers:
-                runner.send_callback_success(
-                    callback.callback_id, result=answers[callback.name]
-                )
-                output.note(f"answered callback {callback.name}", style="dim")
-            elif interactive():
-                kind, value = _ask(output, callback)
-                if kind == "success":
-                    runner.send_callback_success(callback.callback_id, result=value)
-                elif kind == "failure":
-                    runner.send_callback_failure(
-                        callback.callback_id,
-                        error=ErrorObject(
-                            error_type="CallbackFailure", error_message=value
-                        ),
-                    )
-                else:
-                    runner.send_callback_heartbeat(callback.callback_id)
-                    handled.discard(callback.callback_id)
-            else:
-                runner.stop_execution(
-                    arn,
-                    error=ErrorObject(
-                        error_type="UnansweredCallback",
-                        error_message=(
-                            f"dex run stopped the execution: callback "
-                            f"{callback.name!r} had no --callback answer"
-                        ),
-                    ),
-                )
-                return callback.name
-        if time.monotonic() > deadline:
-            return None
-        time.sleep(_POLL_SECONDS)
+    """Answer callbacks until the execution ends; return the unanswered one."""
+    while time.monotonic() < deadline:
+        try:
+            callback_id = runner.wait_for_callback(
+                arn, name=None, timeout=_CALLBACK_POLL_SECONDS
+            )
+        except TimeoutError:
+            record = runner.get_execution(arn)
+            if record.execution.status is not ExecutionStatus.RUNNING:
+                return None
+            continue
+        callback = _find(runner.get_execution(arn), callback_id)
+        if callback is None:
+            continue
+        if not _answer(runner, arn, callback, answers, output):
+            return callback.name
+    return None
+
+
+def _function_name(args: argparse.Namespace) -> str:
+    if args.function_name:
+        return str(args.function_name)
+    spec: str = args.handler
+    module = spec.partition(":")[0].rsplit(".", 1)[-1]
+    return module.replace("_", "-")
 
 
 def _run(args: argparse.Namespace, output: Output) -> int:
-    handler = load_handler(args.handler)
     payload = (
         parse_json_option(args.input, "--input") if args.input is not None else None
     )
     answers = _parse_callbacks(args.callback)
-    if args.timeout <= 0:
-        raise CliError(f"--timeout must be positive; got {args.timeout}")
+    if args.timeout < 1:
+        raise CliError(f"--timeout must be 1 or more seconds; got {args.timeout}")
+    handler = load_handler(args.handler)
+    if not is_durable_handler(handler):
+        raise CliError(
+            f"{args.handler!r} is not a durable handler: it is not decorated with "
+            "@durable_execution from aws_durable_execution_sdk_python"
+        )
     choice = choose_store(args)
     store = _open_store(choice)
-    runner_class, runner_error = _runner_types()
-    function_name = args.function_name or args.handler.partition(":")[0].rsplit(".", 1)[
-        -1
-    ].replace("_", "-")
-    options: dict[str, Any] = {"function_name": function_name}
-    if args.name:
-        options["execution_name"] = args.name
-
+    unanswered: str | None = None
     try:
-        with runner_class(
-            handler, store=store, skip_time=not args.no_skip_time
+        with DurableFunctionTestRunner(
+            handler,
+            store=store,
+            skip_time=not args.no_skip_time,
+            execution_timeout=args.timeout,
+            function_name=_function_name(args),
         ) as runner:
-            try:
-                arn = runner.run_async(payload, timeout=args.timeout, **options)
-                deadline = time.monotonic() + args.timeout
-                unanswered = _drive(
-                    runner, arn, answers, output, deadline, stdin_is_terminal
-                )
-                runner.wait_for_result(arn, timeout=args.timeout)
-                record = runner.get_execution(arn)
-            except runner_error as error:
-                raise CliError(str(error)) from None
+            arn = runner.run_async(payload, execution_name=args.name)
+            deadline = time.monotonic() + args.timeout
+            unanswered = _drive(runner, arn, answers, output, deadline)
+            remaining = max(deadline - time.monotonic(), 0.0)
+            runner.wait_for_result(arn, timeout=remaining + _WAIT_GRACE_SECONDS)
+            record = runner.get_execution(arn)
+    except (NotDurableHandlerError, InvalidInputError, ServiceError) as error:
+        raise CliError(str(error)) from None
+    except ExecutionWaitTimeoutError as error:
+        output.note(f"dex run: {error}", style="red")
+        return EXIT_FAILURE
     finally:
         store.close()
 
@@ -304,7 +333,7 @@ RUN = Command(
         otherwise, 2 for bad input.
         """,
     examples=(
-        'dex run examples.orders:handler --input \'{"order_id": "o-1"}\'',
+        'dex run examples.order_workflow:handler --input \'{"order_id": "o-1"}\'',
         "dex run app:handler --store filesystem --callback approval='{\"ok\": true}'",
         "AWS_DEX_STORE_TYPE=filesystem dex run app:handler --no-skip-time",
     ),

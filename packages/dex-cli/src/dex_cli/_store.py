@@ -17,6 +17,7 @@ from dex_store import (
     installed_store_names,
     open_store,
 )
+from dex_store_filesystem import is_store
 
 from ._errors import CliError
 
@@ -145,8 +146,6 @@ def check_store_directory(choice: StoreChoice) -> Path:
             f"{str(path)!r} ({origin}) is a file, not a store directory; "
             f"point --store-path or ${STORE_PATH_ENV} at a store directory"
         )
-    from dex_store_filesystem import is_store  # type: ignore[attr-defined]
-
     if not is_store(path):
         raise CliError(
             f"{str(path)!r} ({origin}) is not a dex store: it holds no execution "
