@@ -1,0 +1,207 @@
+"""The functions a server serves, and how each is invoked.
+
+A function is either a handler in this process (``MODULE:HANDLER``), called
+with the JSON event a Lambda runtime receives, so the SDK checkpoints over
+HTTP with its own boto3 client; or a Lambda runtime endpoint (the runtime
+interface emulator, SAM's ``start-lambda``) that Invoke is forwarded to.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from dex_runner import InvalidParameterValueError, ResourceNotFoundError
+from dex_runner._inprocess import InProcessInvoker
+from dex_runner._logs import LogCapture
+from dex_runner._service import Invocation, InvocationResult
+from dex_schema import ErrorObject
+from dex_store import function_name_of
+
+__all__ = ("Handler", "ServedFunctions")
+
+logger = logging.getLogger(__name__)
+
+Handler = Callable[[Any, Any], Any]
+
+
+class _EventInvoker(InProcessInvoker):
+    """Calls in-process handlers with the plain JSON event, as Lambda does.
+
+    Without an injected client the SDK makes its own boto3 ``lambda`` client
+    (``AWS_ENDPOINT_URL_LAMBDA`` points it at this server).
+    """
+
+    def _event(self, invocation: Invocation) -> Any:  # type: ignore[override]
+        event: Any = json.loads(json.dumps(invocation.input.to_event()))
+        return event
+
+
+class ServedFunctions:
+    """The invoker of a server: function names to handlers or runtime URLs.
+
+    Parameters
+    ----------
+    capture:
+        Where in-process handlers' log lines go (per invocation).
+    """
+
+    def __init__(self, capture: LogCapture | None = None) -> None:
+        self._lock = threading.Lock()
+        self._local = _EventInvoker({}, capture)
+        self._names: set[str] = set()
+        self._runtimes: dict[str, str] = {}
+
+    def add_handler(self, name: str, handler: Handler) -> None:
+        """Serve ``handler`` in this process as the function ``name``.
+
+        Raises
+        ------
+        InvalidParameterValueError
+            ``name`` is not a valid function name.
+        """
+        _check_name(name)
+        with self._lock:
+            self._runtimes.pop(name, None)
+            self._names.add(name)
+        self._local.register(name, handler)
+
+    def add_runtime(self, name: str, url: str) -> None:
+        """Forward invocations of ``name`` to the Lambda runtime at ``url``.
+
+        ``url`` is the runtime's base URL (``http://127.0.0.1:9000``), to which
+        ``/2015-03-31/functions/NAME/invocations`` is added, or a full URL
+        ending in ``/invocations``.
+
+        Raises
+        ------
+        InvalidParameterValueError
+            ``name`` is not a valid function name or ``url`` is not http(s).
+        """
+        _check_name(name)
+        if urlsplit(url).scheme not in ("http", "https"):
+            raise InvalidParameterValueError(
+                f"Invalid runtime URL {url!r} for function {name!r}: expected "
+                "http://HOST:PORT"
+            )
+        with self._lock:
+            self._names.add(name)
+            self._runtimes[name] = url
+
+    def __contains__(self, name: object) -> bool:
+        with self._lock:
+            return name in self._names
+
+    @property
+    def names(self) -> list[str]:
+        """The served function names, sorted."""
+        with self._lock:
+            return sorted(self._names)
+
+    def invoke(self, invocation: Invocation) -> InvocationResult:
+        """Invoke the execution's function: in this process or forwarded."""
+        name = function_name_of(invocation.function_arn)
+        with self._lock:
+            url = self._runtimes.get(name)
+            known = name in self._names
+        if not known:
+            return InvocationResult(
+                error=ErrorObject(
+                    error_type="ResourceNotFoundException",
+                    error_message=f"Function not found: {invocation.function_arn}",
+                )
+            )
+        if url is None:
+            return self._local.invoke(invocation)
+        return forward(url, name, invocation)
+
+    def warn_still_running(self) -> list[str]:
+        """Warn about in-process handlers still running; return their names."""
+        return self._local.warn_still_running()
+
+
+def forward(url: str, name: str, invocation: Invocation) -> InvocationResult:
+    """POST the invocation's event to a Lambda runtime and read its answer.
+
+    A response with ``X-Amz-Function-Error`` is the function's error (its
+    body holds ``errorType`` and ``errorMessage``); a runtime that cannot be
+    reached, or answers with an HTTP error, fails the invocation with
+    ``dex.RuntimeUnreachable``, which the service retries as any failed
+    invocation.
+    """
+    target = (
+        url
+        if url.rstrip("/").endswith("/invocations")
+        else (
+            f"{url.rstrip('/')}/2015-03-31/functions/{quote(name, safe='')}/invocations"
+        )
+    )
+    body = json.dumps(invocation.input.to_event()).encode()
+    request = urllib.request.Request(
+        target,
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": "application/json",
+            "X-Amz-Invocation-Type": "RequestResponse",
+            "Lambda-Runtime-Aws-Request-Id": invocation.request_id,
+        },
+    )
+    try:
+        with urllib.request.urlopen(
+            request, timeout=invocation.timeout_seconds
+        ) as response:
+            payload = response.read()
+            function_error = response.headers.get("X-Amz-Function-Error")
+    except (urllib.error.URLError, TimeoutError, OSError) as error:
+        logger.warning("runtime %s for %s failed: %s", target, name, error)
+        return InvocationResult(
+            error=ErrorObject(
+                error_type="dex.RuntimeUnreachable",
+                error_message=f"the Lambda runtime at {target} failed: {error}",
+            )
+        )
+    try:
+        output = json.loads(payload) if payload.strip() else None
+    except ValueError:
+        return InvocationResult(
+            error=ErrorObject(
+                error_type="Runtime.MarshalError",
+                error_message=(
+                    f"the runtime at {target} answered with non-JSON {payload[:60]!r}"
+                ),
+            )
+        )
+    if function_error:
+        details = output if isinstance(output, dict) else {}
+        return InvocationResult(
+            error=ErrorObject(
+                error_type=str(details.get("errorType", function_error)),
+                error_message=str(details.get("errorMessage", "")),
+                stack_trace=tuple(details["stackTrace"])
+                if isinstance(details.get("stackTrace"), list)
+                else None,
+            )
+        )
+    return InvocationResult(output=output)
+
+
+def _check_name(name: str) -> None:
+    if not name or len(name) > 64 or not all(c.isalnum() or c in "-_" for c in name):
+        raise InvalidParameterValueError(
+            f"Invalid function name {name!r}: use 1-64 letters, digits, '-' or '_'"
+        )
+
+
+def not_served(function_name: str, served: list[str]) -> ResourceNotFoundError:
+    """The error for an Invoke of a function the server does not serve."""
+    return ResourceNotFoundError(
+        f"Function not found: {function_name}; this server serves "
+        f"{', '.join(served) or 'no functions'}"
+    )

@@ -1,0 +1,173 @@
+"""Lambda's Invoke for the functions a server serves.
+
+Invoking a durable function starts a durable execution. ``Event`` answers
+202 at once with the execution's ARN in ``X-Amz-Durable-Execution-Arn``;
+``RequestResponse`` (the default) waits for the execution to end and answers
+with its result, or with ``X-Amz-Function-Error: Unhandled`` and the error.
+A ``DurableExecutionName`` makes the call idempotent: the same name with the
+same input is the same execution, with another input it is refused.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+import anyio
+from dex_runner import DurableExecutionService, InvalidParameterValueError
+from dex_runner._service._ids import function_arn as parse_function_arn
+from dex_schema import ExecutionRecord, ExecutionStatus
+from dex_store import ExecutionQuery, function_name_of
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+
+from ._errors import DurableExecutionAlreadyStartedError, InvalidRequestContentError
+from ._functions import ServedFunctions, not_served
+from ._wire import MAX_REQUEST_BYTES, read_body
+
+__all__ = ("MAX_EVENT_PAYLOAD_BYTES", "SYNC_INVOKE_TIMEOUT", "invoke")
+
+MAX_EVENT_PAYLOAD_BYTES = 1024 * 1024
+"""The largest payload of an asynchronous (``Event``) Invoke: 1 MB, as Lambda."""
+
+SYNC_INVOKE_TIMEOUT = 900.0
+"""Seconds a ``RequestResponse`` Invoke waits for its execution to end."""
+
+_POLL_SECONDS = 0.02
+
+_INVOCATION_TYPES = ("RequestResponse", "Event", "DryRun")
+
+
+async def invoke(
+    request: Request, service: DurableExecutionService, functions: ServedFunctions
+) -> Response:
+    """Answer one Invoke request (see the module's description).
+
+    Raises
+    ------
+    ResourceNotFoundError
+        The server does not serve the function.
+    InvalidParameterValueError
+        An unknown invocation type or a malformed name or qualifier.
+    InvalidRequestContentError
+        The payload is not JSON.
+    RequestTooLargeError
+        The payload is over Lambda's limit for the invocation type.
+    DurableExecutionAlreadyStartedError
+        The execution name is taken by an execution with another input.
+    """
+    function = request.path_params["function"]
+    qualifier = request.query_params.get("Qualifier")
+    kind = request.headers.get("X-Amz-Invocation-Type", "RequestResponse")
+    if kind not in _INVOCATION_TYPES:
+        raise InvalidParameterValueError(
+            f"Invalid InvocationType {kind!r}: expected one of "
+            f"{', '.join(_INVOCATION_TYPES)}"
+        )
+    limit = MAX_EVENT_PAYLOAD_BYTES if kind == "Event" else MAX_REQUEST_BYTES
+    raw = await read_body(request, limit)
+    function_arn, own_qualifier = parse_function_arn(function)
+    name = function_name_of(function_arn)
+    if name not in functions:
+        raise not_served(function, functions.names)
+    version = qualifier or own_qualifier
+    if kind == "DryRun":
+        return Response(status_code=204, headers={"X-Amz-Executed-Version": version})
+    payload = _payload(raw)
+    execution_name = request.headers.get("X-Amz-Durable-Execution-Name")
+
+    arn = await run_in_threadpool(
+        _start, service, f"{function_arn}:{version}", payload, execution_name
+    )
+    headers = {"X-Amz-Executed-Version": version, "X-Amz-Durable-Execution-Arn": arn}
+    if kind == "Event":
+        return Response(status_code=202, headers=headers)
+
+    record = await _ended(service, arn)
+    if record is None:
+        headers["X-Amz-Function-Error"] = "Unhandled"
+        body: Any = {
+            "errorType": "Sandbox.Timedout",
+            "errorMessage": (
+                f"Invoke waited {SYNC_INVOKE_TIMEOUT:g} seconds; the durable "
+                f"execution {arn} goes on running"
+            ),
+        }
+        return Response(json.dumps(body), headers=headers)
+    summary = record.execution
+    if summary.status is ExecutionStatus.SUCCEEDED:
+        return Response(summary.result or "null", headers=headers)
+    headers["X-Amz-Function-Error"] = "Unhandled"
+    error = summary.error
+    body = {
+        "errorType": (error.error_type if error else None) or summary.status.value,
+        "errorMessage": (error.error_message if error else None) or "",
+    }
+    return Response(json.dumps(body), headers=headers)
+
+
+def _payload(raw: bytes) -> str | None:
+    if not raw.strip():
+        return None
+    try:
+        text = raw.decode()
+        json.loads(text)
+    except ValueError as error:
+        raise InvalidRequestContentError(
+            f"Could not parse request body into json: {error}; the Invoke "
+            "payload must be JSON"
+        ) from None
+    return text
+
+
+def _start(
+    service: DurableExecutionService,
+    function: str,
+    payload: str | None,
+    execution_name: str | None,
+) -> str:
+    if execution_name:
+        existing = _named(service, function, execution_name)
+        if existing is not None:
+            if existing.execution.input_payload == payload:
+                return existing.arn
+            raise DurableExecutionAlreadyStartedError(
+                f"Durable execution {execution_name!r} of {function} was already "
+                f"started ({existing.arn}) with another input; use a new "
+                "DurableExecutionName"
+            )
+    summary = service.start_execution(function, payload, execution_name=execution_name)
+    return summary.durable_execution_arn
+
+
+def _named(
+    service: DurableExecutionService, function: str, execution_name: str
+) -> ExecutionRecord | None:
+    page = service.store.query(
+        ExecutionQuery(
+            function_name=function_name_of(function),
+            execution_name=execution_name,
+            limit=1,
+        )
+    )
+    if not page.rows:
+        return None
+    return service.load(page.rows[0].arn)
+
+
+async def _ended(service: DurableExecutionService, arn: str) -> ExecutionRecord | None:
+    # Polling, not service.wait_for_completion: a caller blocked there
+    # releases outstanding callbacks' hold on the clock, and a synchronous
+    # Invoke must not make callbacks time out before anyone can answer them.
+    deadline = time.monotonic() + SYNC_INVOKE_TIMEOUT
+    while time.monotonic() < deadline:
+        record = await run_in_threadpool(service.load, arn)
+        if record.execution.status not in (
+            ExecutionStatus.RUNNING,
+            ExecutionStatus.PAUSED,
+        ):
+            return record
+        await anyio.sleep(_POLL_SECONDS)
+    return None

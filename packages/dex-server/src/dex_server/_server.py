@@ -1,0 +1,198 @@
+"""``DexServer``: the emulated service and its functions behind uvicorn."""
+
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+import time
+from types import TracebackType
+
+import uvicorn
+from dex_runner import ClockMode, DurableExecutionService
+from dex_runner._logs import LogCapture
+from dex_store import ExecutionStore, StoreConfig, open_store
+
+from ._app import create_app
+from ._functions import Handler, ServedFunctions
+
+__all__ = ("DEFAULT_HOST", "DexServer", "ServerStartError")
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_HOST = "127.0.0.1"
+"""Where the server listens unless told otherwise: this machine only."""
+
+_START_TIMEOUT = 10.0
+
+
+class ServerStartError(RuntimeError):
+    """The server could not bind its address or did not start in time."""
+
+
+class DexServer:
+    """The Lambda durable execution API over HTTP, for the functions it serves.
+
+    Parameters
+    ----------
+    store:
+        Where executions are kept; from ``StoreConfig.from_env()``
+        (``AWS_DEX_STORE_TYPE``, ``AWS_DEX_STORE_PATH``) when ``None``, and
+        closed with the server then.
+    host:
+        The address to bind; loopback (``127.0.0.1``) by default.
+    port:
+        The port; 0 picks a free one (read it from ``port`` or ``url``).
+    skip_time:
+        ``True`` (the default): waits and retry delays take no wall time while
+        the history keeps the modeled times; ``False``: real time.
+
+    Examples
+    --------
+    >>> with DexServer() as server:  # doctest: +SKIP
+    ...     server.add_handler("orders", handler)
+    ...     boto3.client("lambda", endpoint_url=server.url, ...)
+    """
+
+    def __init__(
+        self,
+        store: ExecutionStore | None = None,
+        *,
+        host: str = DEFAULT_HOST,
+        port: int = 0,
+        skip_time: bool = True,
+    ) -> None:
+        self._owns_store = store is None
+        self.store: ExecutionStore = (
+            store if store is not None else open_store(StoreConfig.from_env())
+        )
+        self._capture = LogCapture.acquire()
+        self.functions = ServedFunctions(self._capture)
+        self.service = DurableExecutionService(
+            self.store, self.functions, clock_mode=ClockMode.of(skip_time)
+        )
+        self.app = create_app(self.service, self.functions)
+        try:
+            self._socket = _bind(host, port)
+        except BaseException:
+            self._release()
+            raise
+        self.host, self.port = self._socket.getsockname()[:2]
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+        self._closed = False
+
+    @property
+    def url(self) -> str:
+        """The endpoint URL to give boto3 (``endpoint_url``)."""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    def add_handler(self, name: str, handler: Handler) -> None:
+        """Serve ``handler`` (a ``@durable_execution`` function) as ``name``."""
+        self.functions.add_handler(name, handler)
+
+    def add_runtime(self, name: str, url: str) -> None:
+        """Forward Invoke of ``name`` to the Lambda runtime endpoint at ``url``."""
+        self.functions.add_runtime(name, url)
+
+    # -- running ---------------------------------------------------------------
+
+    def _uvicorn(self) -> uvicorn.Server:
+        config = uvicorn.Config(
+            self.app,
+            log_level="warning",
+            lifespan="off",
+            access_log=False,
+            timeout_graceful_shutdown=2,
+        )
+        return uvicorn.Server(config)
+
+    def start(self) -> DexServer:
+        """Serve on a background thread; return once requests are answered.
+
+        Raises
+        ------
+        ServerStartError
+            The server did not start within 10 seconds.
+        """
+        if self._thread is not None:
+            return self
+        self._server = self._uvicorn()
+        server = self._server
+        self._thread = threading.Thread(
+            target=lambda: server.run(sockets=[self._socket]),
+            name=f"dex-server-{self.port}",
+            daemon=True,
+        )
+        self._thread.start()
+        deadline = time.monotonic() + _START_TIMEOUT
+        while not server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                raise ServerStartError(
+                    f"dex-server did not start on {self.url} within "
+                    f"{_START_TIMEOUT:g} seconds"
+                )
+            time.sleep(0.01)
+        logger.debug("serving on %s", self.url)
+        return self
+
+    def serve_forever(self) -> None:
+        """Serve on this thread until interrupted (Ctrl-C), then close."""
+        self._server = self._uvicorn()
+        try:
+            self._server.run(sockets=[self._socket])
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Stop serving, stop every execution and release the store.
+
+        Calling it again does nothing.
+        """
+        if self._closed:
+            return
+        self._closed = True
+        if self._server is not None:
+            self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(_START_TIMEOUT)
+        self._socket.close()
+        try:
+            self.service.close()
+            self.functions.warn_still_running()
+        finally:
+            self._release()
+
+    def _release(self) -> None:
+        self._capture.release()
+        if self._owns_store:
+            self.store.close()
+
+    def __enter__(self) -> DexServer:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as error:
+        sock.close()
+        raise ServerStartError(
+            f"cannot listen on {host}:{port}: {error.strerror}; pick another "
+            "--port (0 takes a free one)"
+        ) from None
+    sock.listen(128)
+    sock.set_inheritable(True)
+    return sock
