@@ -37,6 +37,7 @@ from dex_schema import (
 
 from ._api import Invocation, InvocationInput, InvocationResult, Invoker
 from ._execution import LiveExecution, RunningInvocation, event_error, event_result
+from ._group import holds, may_skip, wait_cap
 
 __all__ = (
     "MAX_INVOCATION_ATTEMPTS",
@@ -87,6 +88,8 @@ class Driver:
         self._first_page = first_page
         self._service = service
         self.max_invocation_attempts = max_invocation_attempts
+        self.on_complete: Callable[[LiveExecution], None] | None = None
+        """Called (holding the execution's lock) once an execution has ended."""
 
     # -- the loop --------------------------------------------------------------
 
@@ -100,17 +103,22 @@ class Driver:
                     continue
                 if live.terminal:
                     return
-                if live.invoke_requested:
+                paused = live.summary.status is ExecutionStatus.PAUSED
+                if live.invoke_requested and not paused:
                     self._begin(live)
                     continue
                 if self.fire_due_timers(live):
                     continue
                 upcoming = live.next_timer()
-                if upcoming is not None and live.clock.can_skip and not held(live):
+                if (
+                    upcoming is not None
+                    and live.clock.can_skip
+                    and may_skip(live, upcoming[0])
+                ):
                     live.clock.skip_to(upcoming[0])
                     continue
                 wait = live.clock.seconds_until(upcoming[0]) if upcoming else None
-                live.condition.wait(wait)
+                live.condition.wait(wait_cap(live, wait))
 
     def _while_running(self, live: LiveExecution, run: RunningInvocation) -> None:
         if run.done:
@@ -472,15 +480,17 @@ class Driver:
         )
         self._persist(live)
         live.condition.notify_all()
+        if self.on_complete is not None:
+            self.on_complete(live)
 
 
 def held(live: LiveExecution) -> bool:
-    """Whether an outstanding callback holds the clock.
+    """Whether something other than a timer may change an execution on the clock.
 
     A callback the test can still answer holds it, until someone blocks
-    waiting for the execution's result.
+    waiting for the result of an execution on that clock (see ``_group``).
     """
-    return live.result_waiters == 0 and bool(live.outstanding_callbacks())
+    return holds(live)
 
 
 def _describe(value: object) -> str:

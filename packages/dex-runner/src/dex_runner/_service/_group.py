@@ -106,11 +106,13 @@ def holds(live: LiveExecution) -> bool:
         for member in members:
             if member.terminal:
                 continue
-            if member.summary.status is ExecutionStatus.PAUSED:
-                return True
             if member is not live and _busy(member):
                 return True
-            if not waiting_for_result and member.outstanding_callbacks():
+            if waiting_for_result:
+                continue
+            if member.summary.status is ExecutionStatus.PAUSED:
+                return True
+            if member.outstanding_callbacks():
                 return True
     except RuntimeError:
         # Another member's dicts changed while we read them: it is active.
