@@ -42,7 +42,9 @@ class SchemaError(ValueError):
 def _reason(message: str) -> tuple[str, str]:
     match = _MSGSPEC_ERROR.match(message)
     assert match is not None
-    reason = match["reason"].replace("`", "")
+    # "expected `int | null`, got `str`" -> "expected int, got str": a
+    # missing optional value never causes an error, so null is noise here.
+    reason = match["reason"].replace("`", "").replace(" | null", "")
     if reason[1:2].islower():  # "Expected ..." -> "expected ...", not "jSON"
         reason = reason[:1].lower() + reason[1:]
     return match["path"] or "$", reason

@@ -269,6 +269,7 @@ class TraceHeader(WireStruct, frozen=True, kw_only=True):
 class DurableConfig(WireStruct, frozen=True, kw_only=True):
     """The durable configuration an execution runs under."""
 
+    kms_key_arn: str | None = msgspec.field(default=None, name="KMSKeyArn")
     retention_period_in_days: Annotated[int, msgspec.Meta(ge=1, le=90)] | None = None
     execution_timeout: Annotated[int, msgspec.Meta(ge=1)] | None = None
 
@@ -277,6 +278,7 @@ class PauseDetails(WireStruct, frozen=True, kw_only=True):
     """Why and since when an execution is paused."""
 
     pause_request_timestamp: Timestamp
+    reason: str | None = None
     execution_timeout_paused: bool
 
 

@@ -544,12 +544,14 @@ _TRACE_HEADERS = st.none() | st.builds(
 _OPTIONAL_BOOLEANS = st.none() | st.booleans()
 _DURABLE_CONFIGS = st.none() | st.builds(
     DurableConfig,
+    kms_key_arn=st.none() | _names(40),
     retention_period_in_days=st.none() | st.integers(1, 90),
     execution_timeout=st.none() | st.integers(1, 31_622_400),
 )
 _PAUSE_DETAILS = st.none() | st.builds(
     PauseDetails,
     pause_request_timestamp=_TIMESTAMPS,
+    reason=st.none() | texts(max_size=20),
     execution_timeout_paused=st.booleans(),
 )
 _EXECUTION_STATUSES = st.sampled_from(ExecutionStatus)
