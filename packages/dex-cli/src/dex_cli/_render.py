@@ -28,7 +28,7 @@ __all__ = (
     "timeline_rows",
 )
 
-_PAYLOAD_WIDTH = 60
+_PAYLOAD_WIDTH = 200
 
 _STYLES = {
     "SUCCEEDED": "green",

@@ -21,6 +21,7 @@ from dex_schema import (
     ExecutionStatus,
     Operation,
     OperationStatus,
+    OperationSubType,
     OperationType,
 )
 from dex_store import ExecutionStore, StoreError, StoreType, open_store
@@ -82,12 +83,17 @@ def pending_callbacks(record: ExecutionRecord) -> list[PendingCallback]:
 
 
 def _callback_name(op: Operation, by_id: dict[str, Operation]) -> str:
-    if op.name:
-        return op.name
+    # wait_for_callback names its context; the CALLBACK inside gets a name
+    # the SDK derives from it ("NAME create callback id"), which users never
+    # wrote, so the context's name is the callback's name.
     parent = by_id.get(op.parent_id or "")
-    if parent is not None and parent.name:
+    if (
+        parent is not None
+        and parent.name
+        and parent.sub_type == OperationSubType.WAIT_FOR_CALLBACK
+    ):
         return parent.name
-    return op.id
+    return op.name or op.id
 
 
 def _parse_callbacks(values: list[str] | None) -> dict[str, str]:
