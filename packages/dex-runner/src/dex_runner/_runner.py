@@ -358,6 +358,21 @@ class DurableFunctionTestRunner:
         self._check_open()
         self.service.stop_execution(execution_arn, to_error(error))
 
+    def advance_time(self, execution_arn: str, seconds: float) -> None:
+        """Move the execution's clock forward by ``seconds`` (``skip_time="manual"``).
+
+        Timers that come due fire, as they would when that much time passed.
+
+        Raises
+        ------
+        ValueError
+            ``seconds`` is negative.
+        ResourceNotFoundError
+            No execution has this ARN.
+        """
+        self._check_open()
+        self.service.advance_time(execution_arn, seconds)
+
     # -- reading ---------------------------------------------------------------------
 
     def get_execution(self, execution_arn: str) -> ExecutionRecord:

@@ -101,7 +101,7 @@ class Driver:
                 if run is not None:
                     self._while_running(live, run)
                     continue
-                if live.terminal:
+                if live.terminal or live.closing:
                     return
                 paused = live.summary.status is ExecutionStatus.PAUSED
                 if live.invoke_requested and not paused:

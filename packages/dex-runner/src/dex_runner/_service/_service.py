@@ -693,11 +693,12 @@ class DurableExecutionService:
                     )
                 live.condition.wait(remaining)
 
-    def close(self, timeout: float = 10.0) -> None:
-        """Stop every execution's driver and wait for the drivers to end.
+    def close(self) -> None:
+        """Start no more invocations, and return once every driver has ended.
 
-        Invocations still running are fenced: their checkpoints are rejected
-        from now on. Nothing writes to the store once this returns.
+        An invocation still running may finish until its invocation timeout;
+        one running past it is fenced (its checkpoints are rejected) as
+        usual. Nothing of the service writes to the store once this returns.
         """
         self._closed = True
         with self._lock:
@@ -705,13 +706,24 @@ class DurableExecutionService:
             threads = list(self._threads)
         for live in lives:
             with live.condition:
-                live.closed = True
-                if live.running is not None:
-                    self._driver._fence(live, live.running, "the service is closing")
+                live.closing = True
                 live.condition.notify_all()
-        deadline = time.monotonic() + timeout
         for thread in threads:
-            thread.join(max(0.0, deadline - time.monotonic()))
+            thread.join()
+        for live in lives:
+            with live.condition:
+                live.closed = True
+                live.token = None
+                live.condition.notify_all()
+
+    def advance_time(self, execution_arn: str, seconds: float) -> None:
+        """Move the execution's clock (and its chained executions') forward.
+
+        Timers that come due fire. Meant for ``ClockMode.MANUAL``; in the
+        other modes it skips time too. Raises ``ResourceNotFoundError`` for an
+        unknown ARN and ``ValueError`` for negative ``seconds``.
+        """
+        self._get_live(execution_arn, ResourceNotFoundError).clock.advance(seconds)
 
     def clock_for(self, execution_arn: str) -> Callable[[], dt.datetime]:
         """The execution clock's ``now`` (``ResourceNotFoundError`` if unknown)."""
@@ -731,7 +743,7 @@ class DurableExecutionService:
         return live
 
     def _persist(self, live: LiveExecution) -> None:
-        if live.closed and not live.terminal:
+        if live.closed:
             return
         stored = self.store.update(live.to_record())
         live.revision = stored.revision
