@@ -66,8 +66,11 @@ from ._errors import (
     ResourceNotFoundError,
 )
 from ._execution import LiveExecution, event_error, event_result
+from ._group import join_group
 from ._ids import ExecutionArn, decode_callback_id, decode_marker, encode_marker
 from ._ids import function_arn as parse_function_arn
+from ._invoke import ChainedInvokes, FunctionCatalog
+from ._pause import begin_pause, forget, pause_at_checkpoint, resume
 
 __all__ = (
     "DEFAULT_HISTORY_PAGE_SIZE",
@@ -132,6 +135,9 @@ class DurableExecutionService:
             service=self,
             max_invocation_attempts=max_invocation_attempts,
         )
+
+        self._driver.on_complete = self._on_complete
+        self._chained = ChainedInvokes(self)
 
     def set_invoker(self, invoker: Invoker) -> None:
         """Use ``invoker`` for every invocation from now on."""
@@ -237,6 +243,7 @@ class DurableExecutionService:
     def _adopt(self, live: LiveExecution) -> None:
         clock = live.clock
         clock.subscribe(lambda: _wake(live))
+        join_group(live)
         thread = threading.Thread(
             target=self._driver.drive,
             args=(live,),
@@ -269,8 +276,10 @@ class DurableExecutionService:
         """
         live = self._get_live(execution_arn, InvalidParameterValueError)
         with live.condition:
+            pause_at_checkpoint(live, self._driver._fence)
             self._check_token(live, checkpoint_token)
             completes = apply_updates(live, updates, live.clock.now())
+            self._chained.on_checkpoint(live)
             operations = tuple(live.operations[op_id] for op_id in live.changed_ids)
             live.changed_ids.clear()
             if completes:
@@ -603,6 +612,76 @@ class DurableExecutionService:
                 ),
             )
             return now
+
+    # -- PauseDurableExecution and ResumeDurableExecution -------------------------
+
+    def pause_execution(
+        self,
+        execution_arn: str,
+        reason: str | None = None,
+        *,
+        execution_timeout_paused: bool = True,
+    ) -> None:
+        """Pause a running execution (see ``_pause`` for the states it goes through).
+
+        Parameters
+        ----------
+        reason:
+            Recorded in the ExecutionPaused event (at most 1024 characters).
+        execution_timeout_paused:
+            Whether the execution timeout stops while paused (the default).
+
+        Raises
+        ------
+        ResourceNotFoundError
+            No execution has this ARN.
+        ResourceConflictError
+            The execution is not RUNNING (ended, paused or pausing).
+        InvalidParameterValueError
+            ``reason`` is too long.
+        """
+        live = self._get_live(execution_arn, ResourceNotFoundError)
+        with live.condition:
+            begin_pause(live, reason, execution_timeout_paused, self._persist)
+
+    def resume_execution(self, execution_arn: str, reason: str | None = None) -> None:
+        """Resume a PAUSED execution, or cancel the pause of a PAUSING one.
+
+        Raises
+        ------
+        ResourceNotFoundError
+            No execution has this ARN.
+        ResourceConflictError
+            The execution is neither PAUSED nor PAUSING.
+        InvalidParameterValueError
+            ``reason`` is too long.
+        """
+        live = self._get_live(execution_arn, ResourceNotFoundError)
+        with live.condition:
+            resume(live, reason, self._persist)
+
+    # -- chained invokes ---------------------------------------------------------
+
+    def set_functions(self, catalog: FunctionCatalog | None) -> None:
+        """Look chained invoke targets up in ``catalog`` from now on.
+
+        With no catalog (the default) every target is run as a durable
+        execution by the invoker.
+        """
+        self._chained.catalog = catalog
+
+    def persist(self, live: LiveExecution) -> None:
+        """Write ``live``'s record to the store (hold its lock)."""
+        self._persist(live)
+
+    def track_thread(self, thread: threading.Thread) -> None:
+        """Have ``close`` wait for ``thread`` too."""
+        with self._lock:
+            self._threads.append(thread)
+
+    def _on_complete(self, live: LiveExecution) -> None:
+        forget(live.arn)
+        self._chained.child_completed(live)
 
     # -- DeleteDurableExecution ------------------------------------------------
 

@@ -1,0 +1,346 @@
+"""Chained invokes: a CHAINED_INVOKE operation runs another function.
+
+When a checkpoint STARTs a CHAINED_INVOKE operation the service looks the
+target up in its function catalog:
+
+- a durable function runs as a durable execution of its own, linked to the
+  parent (its record names the parent execution and operation) and on the
+  parent's clock; when it ends, its outcome completes the operation
+  (ChainedInvokeSucceeded / Failed / TimedOut / Stopped) and the parent is
+  invoked again;
+- a plain function is called once, on a thread of its own; what it returns
+  (or raises) completes the operation;
+- a function the catalog does not know fails the operation in the same
+  checkpoint with ``ResourceNotFoundException``, as Lambda's Invoke fails,
+  so the SDK's recheck right after its START raises ``InvokeError``.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+import threading
+from typing import TYPE_CHECKING, Protocol
+
+import msgspec
+from dex_schema import (
+    ChainedInvokeDetails,
+    ChainedInvokeFailedDetails,
+    ChainedInvokeStoppedDetails,
+    ChainedInvokeSucceededDetails,
+    ChainedInvokeTimedOutDetails,
+    ErrorObject,
+    Event,
+    EventType,
+    ExecutionStatus,
+    Operation,
+    OperationStatus,
+    OperationType,
+)
+
+from ._api import InvocationResult
+from ._errors import InvalidParameterValueError
+from ._execution import LiveExecution, event_error, event_result
+from ._group import group_of
+from ._ids import function_arn as parse_function_arn
+
+if TYPE_CHECKING:
+    from ._service import DurableExecutionService
+
+__all__ = ("ChainedInvokes", "FunctionCatalog", "FunctionKind")
+
+logger = logging.getLogger(__name__)
+
+_replace = msgspec.structs.replace
+
+_FUNCTION_ERROR_TYPE = "dex.FunctionError"
+
+
+class FunctionKind(enum.Enum):
+    """How the service runs a chained invoke's target."""
+
+    DURABLE = "durable"
+    """As a durable execution of its own, linked to its parent."""
+    PLAIN = "plain"
+    """As one synchronous call (a function that is not durable)."""
+
+
+class FunctionCatalog(Protocol):
+    """The functions a chained invoke may target."""
+
+    def kind_of(self, function_arn: str) -> FunctionKind | None:
+        """How to run the function (unqualified ARN); ``None`` when unknown."""
+        ...
+
+    def call(self, function_arn: str, payload: str | None) -> InvocationResult:
+        """Call a plain function once with ``payload`` (JSON text)."""
+        ...
+
+
+class _Link(msgspec.Struct, frozen=True):
+    parent: LiveExecution
+    operation_id: str
+
+
+class ChainedInvokes:
+    """Starts chained invokes and completes them when their target ends.
+
+    Parameters
+    ----------
+    service:
+        The service the parent executions run on; durable targets start there.
+    """
+
+    def __init__(self, service: DurableExecutionService) -> None:
+        self._service = service
+        self.catalog: FunctionCatalog | None = None
+        """``None``: every target is taken as durable and left to the invoker."""
+        self._lock = threading.Lock()
+        self._links: dict[str, _Link] = {}
+
+    # -- starting ---------------------------------------------------------------
+
+    def on_checkpoint(self, live: LiveExecution) -> None:
+        """Start the CHAINED_INVOKE operations the checkpoint just STARTed.
+
+        Called holding ``live.condition``, after the updates are applied and
+        before the changed operations are returned.
+        """
+        for op_id in list(live.changed_ids):
+            op = live.operations[op_id]
+            if (
+                op.type is OperationType.CHAINED_INVOKE
+                and op.status is OperationStatus.STARTED
+            ):
+                self._start(live, op)
+
+    def _start(self, live: LiveExecution, op: Operation) -> None:
+        index, started = _started_event(live, op.id)
+        details = started.chained_invoke_started_details
+        name = details.function_name if details is not None else ""
+        payload = details.input.payload if details and details.input else None
+        try:
+            function, qualifier = parse_function_arn(name)
+        except InvalidParameterValueError as error:
+            self.complete(
+                live,
+                op.id,
+                OperationStatus.FAILED,
+                error=ErrorObject(
+                    error_type="InvalidParameterValueException",
+                    error_message=error.message,
+                ),
+            )
+            return
+        kind = (
+            FunctionKind.DURABLE
+            if self.catalog is None
+            else self.catalog.kind_of(function)
+        )
+        if kind is None:
+            self.complete(
+                live,
+                op.id,
+                OperationStatus.FAILED,
+                error=ErrorObject(
+                    error_type="ResourceNotFoundException",
+                    error_message=f"Function not found: {function}:{qualifier}",
+                ),
+            )
+            return
+        if kind is FunctionKind.PLAIN:
+            self._call_plain(live, op.id, function, payload)
+            return
+        child = self._service.start_execution(
+            name,
+            payload,
+            execution_timeout=live.execution_timeout,
+            invocation_timeout=live.invocation_timeout,
+            clock=live.clock,
+            parent_execution_arn=live.arn,
+            parent_operation_id=op.id,
+        )
+        with self._lock:
+            self._links[child.durable_execution_arn] = _Link(live, op.id)
+        if details is not None:
+            live.events[index] = _replace(
+                started,
+                chained_invoke_started_details=_replace(
+                    details, durable_execution_arn=child.durable_execution_arn
+                ),
+            )
+        logger.debug(
+            "chained invoke %s of %s started %s",
+            op.id,
+            live.arn,
+            child.durable_execution_arn,
+        )
+
+    def _call_plain(
+        self, live: LiveExecution, op_id: str, function: str, payload: str | None
+    ) -> None:
+        catalog = self.catalog
+        assert catalog is not None
+        group = group_of(live.clock)
+        group.begin_call()
+
+        def call() -> None:
+            try:
+                result = catalog.call(function, payload)
+            except BaseException as error:  # the catalog itself failed
+                logger.exception("calling %s for %s failed", function, live.arn)
+                result = InvocationResult(
+                    error=ErrorObject(
+                        error_type=type(error).__name__, error_message=str(error)
+                    )
+                )
+            try:
+                with live.condition:
+                    if result.error is not None:
+                        self.complete(
+                            live, op_id, OperationStatus.FAILED, error=result.error
+                        )
+                    else:
+                        self.complete(
+                            live,
+                            op_id,
+                            OperationStatus.SUCCEEDED,
+                            result=_json_text(result.output),
+                        )
+            finally:
+                group.end_call()
+                with live.condition:
+                    live.condition.notify_all()
+
+        thread = threading.Thread(
+            target=call,
+            name=f"dex-chained-{live.summary.durable_execution_name}-{op_id[:8]}",
+            daemon=True,
+        )
+        self._service.track_thread(thread)
+        thread.start()
+
+    # -- completing -------------------------------------------------------------
+
+    def child_completed(self, child: LiveExecution) -> None:
+        """Complete the parent's operation with a chained execution's outcome.
+
+        Called holding ``child.condition`` once ``child`` has ended.
+        """
+        with self._lock:
+            link = self._links.pop(child.arn, None)
+        if link is None:
+            return
+        summary = child.summary
+        status = {
+            ExecutionStatus.SUCCEEDED: OperationStatus.SUCCEEDED,
+            ExecutionStatus.TIMED_OUT: OperationStatus.TIMED_OUT,
+            ExecutionStatus.STOPPED: OperationStatus.STOPPED,
+        }.get(summary.status, OperationStatus.FAILED)
+        error = summary.error
+        if status is not OperationStatus.SUCCEEDED and error is None:
+            error = ErrorObject(
+                error_type=f"Execution.{summary.status.value}",
+                error_message=f"Durable execution {child.arn} ended "
+                f"{summary.status.value}",
+            )
+        with link.parent.condition:
+            self.complete(
+                link.parent,
+                link.operation_id,
+                status,
+                result=summary.result,
+                error=error,
+            )
+
+    def complete(
+        self,
+        live: LiveExecution,
+        op_id: str,
+        status: OperationStatus,
+        *,
+        result: str | None = None,
+        error: ErrorObject | None = None,
+    ) -> None:
+        """End the CHAINED_INVOKE operation ``op_id`` of ``live`` with ``status``.
+
+        Called holding ``live.condition``. Nothing happens when the operation
+        or its execution has ended already.
+        """
+        op = live.operations.get(op_id)
+        if op is None or op.status is not OperationStatus.STARTED or live.terminal:
+            return
+        now = live.clock.now()
+        succeeded = status is OperationStatus.SUCCEEDED
+        op = _replace(
+            op,
+            status=status,
+            end_timestamp=now,
+            chained_invoke_details=ChainedInvokeDetails(
+                result=result if succeeded else None,
+                error=None if succeeded else error,
+            ),
+        )
+        if status is OperationStatus.SUCCEEDED:
+            event = live.op_event(
+                EventType.CHAINED_INVOKE_SUCCEEDED,
+                op,
+                now,
+                chained_invoke_succeeded_details=ChainedInvokeSucceededDetails(
+                    result=event_result(result)
+                ),
+            )
+        elif status is OperationStatus.TIMED_OUT:
+            event = live.op_event(
+                EventType.CHAINED_INVOKE_TIMED_OUT,
+                op,
+                now,
+                chained_invoke_timed_out_details=ChainedInvokeTimedOutDetails(
+                    error=event_error(error)
+                ),
+            )
+        elif status is OperationStatus.STOPPED:
+            event = live.op_event(
+                EventType.CHAINED_INVOKE_STOPPED,
+                op,
+                now,
+                chained_invoke_stopped_details=ChainedInvokeStoppedDetails(
+                    error=event_error(error)
+                ),
+            )
+        else:
+            event = live.op_event(
+                EventType.CHAINED_INVOKE_FAILED,
+                op,
+                now,
+                chained_invoke_failed_details=ChainedInvokeFailedDetails(
+                    error=event_error(error)
+                ),
+            )
+        inside_checkpoint = live.token is not None and op_id in live.changed_ids
+        live.put(op)
+        live.add_event(event)
+        if inside_checkpoint:
+            # Completed inside the checkpoint that started it: the checkpoint's
+            # answer carries it, so no new invocation is needed for it.
+            live.condition.notify_all()
+            return
+        live.updated_ids[op_id] = None
+        if live.running is None:
+            live.invoke_requested = True
+            self._service.persist(live)
+        live.condition.notify_all()
+
+
+def _started_event(live: LiveExecution, op_id: str) -> tuple[int, Event]:
+    for index in range(len(live.events) - 1, -1, -1):
+        event = live.events[index]
+        if event.id == op_id and event.event_type is EventType.CHAINED_INVOKE_STARTED:
+            return index, event
+    raise AssertionError(f"no ChainedInvokeStarted event for {op_id}")
+
+
+def _json_text(output: object) -> str | None:
+    if output is None:
+        return None
+    return msgspec.json.encode(output).decode()

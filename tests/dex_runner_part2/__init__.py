@@ -1,0 +1,1 @@
+"""Tests of the runner, part 2 (issue 4)."""
