@@ -289,7 +289,7 @@ class DurableFunctionTestRunner:
             handler = self._invoker.handler_for(record.execution.function_arn)
             raise NotDurableHandlerError(
                 handler_name(handler) if handler else record.execution.function_arn,
-                error.error_message or "",
+                (error.error_message or "").split("; decorate")[0],
             )
         return DurableFunctionTestResult.from_record(record)
 

@@ -1,0 +1,161 @@
+"""Invocation outcomes: crashes, retries of failed invocations, timeouts, non-durable."""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from typing import Any
+
+import pytest
+from aws_durable_execution_sdk_python import DurableContext, durable_execution
+from aws_durable_execution_sdk_python.execution import InvocationStatus
+from dex_runner import (
+    HandlerStillRunningWarning,
+    NotDurableHandlerError,
+    is_durable_handler,
+)
+from dex_runner._service import MAX_INVOCATION_ATTEMPTS
+from dex_schema import ErrorObject, ExecutionStatus, InvocationOutcome
+
+
+def test_a_crash_ends_the_invocation_with_runtime_exit_error_and_reinvokes(
+    make_runner: Any,
+) -> None:
+    crashes = {"n": 0}
+
+    @durable_execution
+    def handler(event: Any, context: DurableContext) -> str:
+        value = context.step(lambda _: "kept", name="before")
+        if crashes["n"] == 0:
+            crashes["n"] += 1
+            sys.exit(2)
+        return value
+
+    result = make_runner(handler).run()
+
+    assert result.status is InvocationStatus.SUCCEEDED
+    assert result.result == '"kept"'
+    outcomes = [invocation.outcome for invocation in result.invocations]
+    assert outcomes == [InvocationOutcome.ERROR, InvocationOutcome.SUCCEEDED]
+    error = result.invocations[0].error
+    assert error is not None
+    assert error.error_type == "Runtime.ExitError"
+    assert error.error_message == (
+        f"RequestId: {result.invocations[0].request_id} Error: Runtime exited "
+        "with error: exit status 2"
+    )
+    completed = result.history[3].invocation_completed_details
+    assert completed is not None
+    assert completed.request_id == result.invocations[0].request_id
+    assert completed.error is not None and completed.error.payload == error
+
+
+def test_invocations_failing_in_a_row_fail_the_execution_with_the_last_error(
+    make_runner: Any,
+) -> None:
+    exits = {"n": 0}
+
+    @durable_execution
+    def handler(event: Any, context: DurableContext) -> str:
+        exits["n"] += 1
+        sys.exit(exits["n"])
+
+    result = make_runner(handler).run()
+
+    assert MAX_INVOCATION_ATTEMPTS == 3
+    assert exits["n"] == 3
+    assert result.execution_status is ExecutionStatus.FAILED
+    assert result.error is not None
+    assert result.error.type == "Runtime.ExitError"
+    assert result.error.message is not None
+    assert result.error.message.endswith("exit status 3")
+
+
+def test_a_handler_exception_fails_the_execution(make_runner: Any) -> None:
+    @durable_execution
+    def handler(event: Any, context: DurableContext) -> str:
+        raise KeyError("missing")
+
+    result = make_runner(handler).run()
+
+    assert result.status is InvocationStatus.FAILED
+    assert result.error is not None
+    assert (result.error.type, result.error.message) == ("KeyError", "'missing'")
+    assert [i.outcome for i in result.invocations] == [InvocationOutcome.FAILED]
+
+
+def test_a_result_that_is_not_json_fails_the_execution(make_runner: Any) -> None:
+    @durable_execution
+    def handler(event: Any, context: DurableContext) -> object:
+        return object()
+
+    result = make_runner(handler).run()
+
+    assert result.status is InvocationStatus.FAILED
+    assert result.error is not None
+    assert result.error.type == "TypeError"
+    assert result.error.message == "Object of type object is not JSON serializable"
+
+
+def plain_handler(event: Any, context: Any) -> dict[str, int]:
+    return {"hello": 1}
+
+
+def test_a_plain_function_is_reported_as_not_durable(make_runner: Any) -> None:
+    runner = make_runner(plain_handler)
+
+    with pytest.raises(NotDurableHandlerError) as caught:
+        runner.run()
+
+    assert str(caught.value) == (
+        "test_invocations.plain_handler is not a durable handler: the function "
+        "returned dict {'hello': 1} instead of a durable execution output "
+        "({'Status': 'SUCCEEDED' | 'FAILED' | 'PENDING', ...}); decorate it with "
+        "@durable_execution from aws_durable_execution_sdk_python"
+    )
+    record = runner.store.query().rows[0]
+    assert record.status is ExecutionStatus.FAILED
+
+
+def test_is_durable_handler_tells_decorated_handlers_from_plain_ones() -> None:
+    @durable_execution
+    def durable(event: Any, context: DurableContext) -> None:
+        return None
+
+    assert is_durable_handler(durable) is True
+    assert is_durable_handler(plain_handler) is False
+    assert is_durable_handler(print) is False
+    assert is_durable_handler("durable") is False
+
+
+def test_an_invocation_past_its_timeout_is_fenced_and_named_at_close(
+    make_runner: Any,
+) -> None:
+    release = threading.Event()
+    attempts = {"n": 0}
+
+    @durable_execution
+    def stuck(event: Any, context: DurableContext) -> str:
+        attempts["n"] += 1
+        if attempts["n"] == 1:
+            release.wait(10)
+            context.step(lambda _: "late", name="late")
+        return "second try"
+
+    runner = make_runner(stuck, invocation_timeout=0.3)
+    result = runner.run()
+
+    assert result.result == '"second try"'
+    first = result.invocations[0]
+    assert first.outcome is InvocationOutcome.ERROR
+    assert first.error == ErrorObject(
+        error_type="Sandbox.Timedout", error_message="Task timed out after 0.30 seconds"
+    )
+    with pytest.warns(HandlerStillRunningWarning, match=r"handler .*stuck was still"):
+        runner.close()
+    release.set()
+    time.sleep(0.3)
+    assert [op.name for op in runner.store.load(result.execution_arn).operations][
+        1:
+    ] == []
