@@ -1,4 +1,4 @@
-"""Invocation outcomes: crashes, retries of failed invocations, timeouts, non-durable."""
+"""Invocation outcomes: crashes, failed-invocation retries, timeouts, non-durable."""
 
 from __future__ import annotations
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import sys
 from typing import Any
 
@@ -87,7 +88,8 @@ def test_each_retry_waits_its_delay_in_virtual_time(make_runner: Any) -> None:
         if event.event_type.value == "StepStarted"
     ]
     gaps = [
-        (later - earlier).total_seconds() for earlier, later in zip(starts, starts[1:])
+        (later - earlier).total_seconds()
+        for earlier, later in itertools.pairwise(starts)
     ]
     assert [round(gap) for gap in gaps] == [60, 120]
 
