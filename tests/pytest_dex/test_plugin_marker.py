@@ -95,11 +95,17 @@ def test_marked():
         ),
         (
             "durable_execution(handler=handler, execution_timeout=0)",
-            "execution_timeout must be a positive number of seconds, got int 0",
+            "execution_timeout must be a whole number of seconds, 1 or more, got int 0",
         ),
         (
             "durable_execution(handler=handler, execution_timeout=True)",
-            "execution_timeout must be a positive number of seconds, got bool True",
+            "execution_timeout must be a whole number of seconds, 1 or more, "
+            "got bool True",
+        ),
+        (
+            "durable_execution(handler=handler, execution_timeout=2.5)",
+            "execution_timeout must be a whole number of seconds, 1 or more, "
+            "got float 2.5",
         ),
         (
             "durable_execution(handler=handler, store='sqlite')",
@@ -127,6 +133,7 @@ def test_marked():
         "skip-time",
         "timeout-zero",
         "timeout-bool",
+        "timeout-float",
         "store-unknown",
         "store-wrong-type",
         "store-path",

@@ -81,7 +81,7 @@ class DurableExecutionOptions:
     lambda_function_name: str | None = None
     functions: Mapping[str, Callable[..., Any]] | None = None
     skip_time: bool | str = True
-    execution_timeout: float | None = None
+    execution_timeout: int | None = None
     store: str | ExecutionStore | None = None
     store_path: Path | None = None
     origins: Mapping[str, str] = field(default_factory=dict)
@@ -132,9 +132,9 @@ def _check(key: str, value: Any, where: str) -> Any:
             raise _bad_value(key, value, where, 'True, False or "manual"')
         return value
     if key == "execution_timeout":
-        ok = isinstance(value, int | float) and not isinstance(value, bool)
+        ok = isinstance(value, int) and not isinstance(value, bool)
         if not ok or value <= 0:
-            raise _bad_value(key, value, where, "a positive number of seconds")
+            raise _bad_value(key, value, where, "a whole number of seconds, 1 or more")
         return value
     if key == "store":
         if isinstance(value, str):

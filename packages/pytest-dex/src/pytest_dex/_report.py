@@ -6,15 +6,25 @@ from collections import defaultdict
 from pathlib import Path
 
 import msgspec
-from dex_schema import ErrorObject, Event, ExecutionRecord, Operation, OperationType
+from dex_schema import (
+    ErrorObject,
+    Event,
+    ExecutionRecord,
+    LogEntry,
+    Operation,
+    OperationType,
+)
 
-__all__ = ("LAST_EVENTS", "LAST_LOG_LINES", "render_execution")
+__all__ = ("LAST_EVENTS", "LAST_LOG_LINES", "MAX_MESSAGE_LINES", "render_execution")
 
 LAST_EVENTS = 15
 """How many of the last history events the section shows."""
 
 LAST_LOG_LINES = 50
-"""How many of the last captured log lines the section shows."""
+"""How many of the last captured log entries the section shows."""
+
+MAX_MESSAGE_LINES = 12
+"""How many continuation lines of one log message (a traceback) are shown."""
 
 _MAX_TEXT = 200
 
@@ -129,13 +139,20 @@ def render_execution(record: ExecutionRecord, path: Path | None = None) -> str:
     lines.append(f"last {len(events)} of {len(record.events)} history events:")
     lines.extend(_event_line(event) for event in events)
 
-    log_lines = [
-        f"  {entry.timestamp.isoformat()} {entry.level} {entry.logger}: "
-        f"{_short(entry.message)}"
-        for invocation in record.invocations
-        for entry in invocation.logs
-    ]
-    shown = log_lines[-LAST_LOG_LINES:]
-    lines.append(f"last {len(shown)} of {len(log_lines)} log lines:")
-    lines.extend(shown or ["  (none)"])
+    entries = [entry for invocation in record.invocations for entry in invocation.logs]
+    shown = entries[-LAST_LOG_LINES:]
+    lines.append(f"last {len(shown)} of {len(entries)} log lines:")
+    lines.extend(_log_lines(entry) for entry in shown)
+    if not shown:
+        lines.append("  (none)")
     return "\n".join(lines) + "\n"
+
+
+def _log_lines(entry: LogEntry) -> str:
+    """One log entry; a multi-line message (a traceback) continues indented."""
+    first, *rest = entry.message.rstrip("\n").split("\n") or [""]
+    text = f"  {entry.timestamp.isoformat()} {entry.level} {entry.logger}: {first}"
+    if len(rest) > MAX_MESSAGE_LINES:
+        hidden = len(rest) - MAX_MESSAGE_LINES
+        rest = [*rest[:MAX_MESSAGE_LINES], f"... ({hidden} more lines)"]
+    return "\n".join([text, *(f"    {line}" for line in rest)])

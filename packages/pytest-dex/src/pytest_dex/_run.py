@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from dex_schema import ExecutionRecord, ExecutionStatus
+from dex_schema import ErrorObject, ExecutionRecord, ExecutionStatus
 from dex_store import ExecutionStore, StoreConfig, StoreError, open_store
 
 from ._marker import MARKER, DurableExecutionOptions
@@ -133,7 +133,14 @@ class DurableTestRun:
                 continue
             status = record.execution.status.value
             try:
-                self.runner.stop_execution(arn)
+                self.runner.stop_execution(
+                    arn,
+                    error=ErrorObject(
+                        error_type="TestEnded",
+                        error_message=f"{self.nodeid} ended with the execution "
+                        "running; pytest-dex stopped it",
+                    ),
+                )
                 outcome = "dex stopped it"
             except Exception as exc:  # report it; teardown must go on
                 outcome = f"stopping it failed ({type(exc).__name__}: {exc})"
@@ -226,7 +233,7 @@ def _start_local(
             "class or its module)",
             pytrace=False,
         )
-    from dex_runner import DurableFunctionTestRunner  # type: ignore[attr-defined]
+    from dex_runner import DurableFunctionTestRunner
 
     store, owned = _store_for(settings, options, invocation_dir)
     recording = RecordingStore(store)
@@ -277,12 +284,18 @@ def _start_cloud(
             "lambda_function_name=... to the marker",
             pytrace=False,
         )
-    store_type = options.store if isinstance(options.store, str) else None
+    if options.store is not None and not isinstance(options.store, str):
+        pytest.fail(
+            f"@pytest.mark.{MARKER} on {nodeid} gives an ExecutionStore instance "
+            "as store=, which cloud mode cannot use (the cloud runner opens its "
+            'store by name): give a store name such as store="filesystem"',
+            pytrace=False,
+        )
     config = DurableFunctionCloudTestRunnerConfig(
         function_name=settings.function_map.get(name, name),
         region=settings.region,
         lambda_endpoint=settings.endpoint,
-        store_type=store_type or settings.store_type,
+        store_type=options.store or settings.store_type,
         store_path=str(options.store_path or settings.store_path),
     )
     before = frozenset(threading.enumerate())

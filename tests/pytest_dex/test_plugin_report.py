@@ -1,0 +1,173 @@
+"""A failed test's report shows its executions; teardown stops what is left."""
+
+from __future__ import annotations
+
+import pytest
+from dex_store import StoreConfig, open_store
+
+FAILING = """
+import pytest
+from aws_durable_execution_sdk_python import DurableContext, durable_execution
+from aws_durable_execution_sdk_python.config import StepConfig
+from aws_durable_execution_sdk_python.execution import InvocationStatus
+from aws_durable_execution_sdk_python.retries import (
+    RetryStrategyConfig,
+    create_retry_strategy,
+)
+
+NO_RETRY = StepConfig(
+    retry_strategy=create_retry_strategy(RetryStrategyConfig(max_attempts=1))
+)
+
+
+def charge(_):
+    raise ValueError("card declined")
+
+
+@durable_execution
+def orders(event, context: DurableContext):
+    context.logger.info("charging %s", event["order_id"])
+    context.step(lambda _: "ok", name="validate")
+    context.run_in_child_context(
+        lambda child: child.step(charge, name="charge", config=NO_RETRY),
+        name="payment",
+    )
+    return "never"
+
+
+@pytest.mark.durable_execution(handler=orders, lambda_function_name="orders")
+def test_order_is_charged(durable_runner):
+    with durable_runner:
+        result = durable_runner.run(input={"order_id": "o-1"}, timeout=10)
+    assert result.status is InvocationStatus.SUCCEEDED
+"""
+
+
+def test_failed_test_report_shows_the_execution(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_orders=FAILING)
+
+    result = pytester.runpytest()
+
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*- durable execution arn:aws:lambda:*:function:orders:*"
+            "/durable-execution/* -*",
+            "execution arn:aws:lambda:*:function:orders:*",
+            "status: FAILED",
+            "error: *ChildContextError: card declined",
+            "invocations: 1",
+            "operations:",
+            "  STEP validate ?Step? SUCCEEDED attempt 1",
+            "  CONTEXT payment ?RunInChildContext? FAILED - *StepError: card declined",
+            "    STEP charge ?Step? FAILED attempt 1 - ValueError: card declined",
+            "last * of * history events:",
+            "*StepFailed charge*card declined*",
+            "*ExecutionFailed*",
+            "last * of * log lines:",
+            "  * INFO *: charging o-1",
+            "  * ERROR aws_durable_execution_sdk_python.*: *failed step*charge",
+            "    Traceback (most recent call last):",
+        ]
+    )
+
+
+def test_report_names_the_file_with_the_filesystem_store(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(test_orders=FAILING)
+
+    result = pytester.runpytest("--dex-store=filesystem", "--dex-store-path=runs")
+
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "status: FAILED",
+            "error: *ChildContextError: card declined",
+            f"file: {pytester.path}/runs/*",
+        ]
+    )
+
+
+def test_passing_test_report_has_no_execution_section(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(
+        test_ok="""
+import pytest
+from aws_durable_execution_sdk_python import durable_execution
+
+@durable_execution
+def handler(event, context):
+    return context.step(lambda _: 1, name="one")
+
+@pytest.mark.durable_execution(handler=handler)
+def test_ok(durable_runner):
+    durable_runner.run(timeout=10)
+"""
+    )
+
+    result = pytester.runpytest("-rA")
+
+    result.assert_outcomes(passed=1)
+    result.stdout.no_fnmatch_line("*durable execution arn*")
+
+
+LEFT_WAITING = """
+import pytest
+from aws_durable_execution_sdk_python import durable_execution
+
+
+@durable_execution
+def approval(event, context):
+    return context.create_callback(name="approval").result()
+
+
+@pytest.mark.durable_execution(handler=approval, lambda_function_name="approval")
+def test_leaves_it_waiting(durable_runner):
+    with durable_runner:
+        arn = durable_runner.run_async(input={})
+        durable_runner.wait_for_callback(arn, name="approval", timeout=10)
+    with open("arn.txt", "w") as out:
+        out.write(arn)
+
+
+@pytest.mark.durable_execution(handler=approval, lambda_function_name="approval")
+def test_leaves_it_waiting_without_closing(durable_runner):
+    arn = durable_runner.run_async(input={})
+    durable_runner.wait_for_callback(arn, name="approval", timeout=10)
+"""
+
+
+def test_teardown_stops_executions_left_running_and_warns(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(test_left=LEFT_WAITING)
+
+    result = pytester.runpytest("--dex-store=filesystem", "--dex-store-path=runs")
+
+    result.assert_outcomes(passed=2, warnings=2)
+    result.stdout.fnmatch_lines(
+        [
+            "test_left.py::test_leaves_it_waiting",
+            "*ExecutionLeftRunningWarning: test_left.py::test_leaves_it_waiting left "
+            "durable execution arn:aws:lambda:*:function:approval:* RUNNING when its "
+            "runner closed; dex stopped it. Wait for its result "
+            "(durable_runner.wait_for_result), answer its callbacks, or stop it "
+            "(durable_runner.stop_execution) before the test ends",
+        ]
+    )
+    result.stdout.fnmatch_lines(
+        [
+            "*ExecutionLeftRunningWarning: "
+            "test_left.py::test_leaves_it_waiting_without_closing left *"
+        ]
+    )
+    arn = (pytester.path / "arn.txt").read_text()
+    store = open_store(
+        StoreConfig(store_type="filesystem", path=pytester.path / "runs")
+    )
+    try:
+        assert store.load(arn).execution.status.value == "STOPPED"
+    finally:
+        store.close()
