@@ -1,0 +1,138 @@
+"""``dex serve`` in a process of its own, with the SDK's own boto3 client."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import msgspec
+import pytest
+from conftest import all_events, lambda_client, wait_ended
+from dex_runner import DurableFunctionTestRunner
+from dex_store_memory import MemoryExecutionStore
+from served_functions import order_flow
+
+HERE = Path(__file__).resolve().parent
+DEX = Path(sys.executable).with_name("dex")
+
+
+class Served:
+    def __init__(self, process: subprocess.Popen[str], url: str, banner: list[str]):
+        self.process = process
+        self.url = url
+        self.banner = banner
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """One ``dex serve`` for the module: starting Python with boto3 is slow."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("AWS_", "DEX_"))
+    }
+    env["PYTHONPATH"] = str(HERE)
+    process = subprocess.Popen(
+        [str(DEX), "serve", "orders=served_functions:order_flow", "--port", "0"],
+        cwd=tmp_path_factory.mktemp("serve"),
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    banner = [process.stdout.readline().rstrip("\n") for _ in range(4)]
+    if not banner[0].startswith("dex serve: listening on "):
+        process.kill()
+        _, err = process.communicate(timeout=10)
+        pytest.fail(f"dex serve did not start: {banner} {err}")
+    url = banner[0].split()[4]
+    try:
+        yield Served(process, url, banner)
+    finally:
+        process.terminate()
+        process.communicate(timeout=20)
+
+
+def _comparable(event: dict[str, Any]) -> dict[str, Any]:
+    """An event without what differs from run to run (times, request ids)."""
+
+    def strip(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {
+                key: strip(item)
+                for key, item in value.items()
+                if not key.endswith("Timestamp") and key != "RequestId"
+            }
+        return value
+
+    kept = strip(event)
+    if kept["EventType"].startswith("Execution"):
+        del kept["Id"]  # the execution's id is random
+    return kept  # type: ignore[no-any-return]
+
+
+def test_dex_serve_says_where_it_listens_and_what_it_serves(served: Served) -> None:
+    assert (
+        served.banner[0] == f"dex serve: listening on {served.url} (this machine only)"
+    )
+    assert served.url.startswith("http://127.0.0.1:")
+    assert served.banner[1:] == [
+        "dex serve: store memory (kept until this server stops)",
+        "dex serve: function orders",
+        "dex serve: press Ctrl-C to stop",
+    ]
+
+
+def test_a_handler_without_an_injected_client_checkpoints_over_http(
+    served: Served,
+) -> None:
+    client = lambda_client(served.url)
+
+    response = client.invoke(
+        FunctionName="orders",
+        InvocationType="Event",
+        DurableExecutionName="order-1",
+        Payload=b'{"quantity": 3}',
+    )
+    arn = response["DurableExecutionArn"]
+    execution = wait_ended(client, arn)
+    events = all_events(client, arn)
+
+    with DurableFunctionTestRunner(order_flow, store=MemoryExecutionStore()) as runner:
+        local = runner.run({"quantity": 3}, execution_name="order-1")
+    local_events = [json.loads(msgspec.json.encode(event)) for event in local.history]
+
+    assert execution["Status"] == "SUCCEEDED"
+    assert (
+        execution["Result"]
+        == local.result
+        == ('{"price": 15, "parcel": "box-15-taped"}')
+    )
+    assert [_comparable(event) for event in events] == [
+        _comparable(event) for event in local_events
+    ]
+    assert [event["EventType"] for event in events] == [
+        "ExecutionStarted",
+        "StepStarted",
+        "StepSucceeded",
+        "WaitStarted",
+        "InvocationCompleted",
+        "WaitSucceeded",
+        "ContextStarted",
+        "StepStarted",
+        "StepSucceeded",
+        "StepStarted",
+        "StepSucceeded",
+        "ContextSucceeded",
+        "InvocationCompleted",
+        "ExecutionSucceeded",
+    ]
+    waited = events[5]["EventTimestamp"] - events[3]["EventTimestamp"]
+    assert dt.timedelta(seconds=60) <= waited < dt.timedelta(seconds=61)
