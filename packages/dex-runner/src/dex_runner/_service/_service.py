@@ -325,7 +325,7 @@ class DurableExecutionService:
             or an unknown ARN.
         """
         live = self._get_live(execution_arn, InvalidParameterValueError)
-        limit = _page_size(max_items, self.state_page_size)
+        limit = min(_page_size(max_items, self.state_page_size), self.state_page_size)
         with live.condition:
             self._check_token(live, checkpoint_token)
             start = decode_marker("state", marker)
@@ -880,7 +880,8 @@ def _without_data(event: Event) -> Event:
         value = getattr(event, field)
         if field.endswith("_details") and value is not None:
             for member in ("result", "input"):
-                if getattr(value, member, None) is not None:
-                    value = _replace(value, **{member: None})
+                inner = getattr(value, member, None)
+                if inner is not None:
+                    value = _replace(value, **{member: _replace(inner, payload=None)})
             changes[field] = value
     return _replace(event, **changes)
