@@ -171,3 +171,98 @@ def test_teardown_stops_executions_left_running_and_warns(
         assert store.load(arn).execution.status.value == "STOPPED"
     finally:
         store.close()
+
+
+def test_report_includes_chained_executions(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        test_chained="""
+import pytest
+from aws_durable_execution_sdk_python import durable_execution
+from aws_durable_execution_sdk_python.execution import InvocationStatus
+
+
+@durable_execution
+def payments(event, context):
+    context.step(lambda _: "reserved", name="reserve")
+    raise RuntimeError("insufficient funds")
+
+
+@durable_execution
+def orders(event, context):
+    return context.invoke("payments", {"amount": 10}, name="charge")
+
+
+@pytest.mark.durable_execution(
+    handler=orders, lambda_function_name="orders", functions={"payments": payments}
+)
+def test_chained(durable_runner):
+    result = durable_runner.run(timeout=10)
+    assert result.status is InvocationStatus.SUCCEEDED
+"""
+    )
+
+    result = pytester.runpytest()
+
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*- durable execution arn:aws:lambda:*:function:orders:* -*",
+            "status: FAILED",
+            "operations:",
+            "  CHAINED_INVOKE charge ?ChainedInvoke? FAILED - *insufficient funds",
+            "*- durable execution arn:aws:lambda:*:function:payments:* -*",
+            "status: FAILED",
+            "error: RuntimeError: insufficient funds",
+            "operations:",
+            "  STEP reserve ?Step? SUCCEEDED attempt 1",
+        ]
+    )
+
+
+def test_thread_left_running_is_named_in_a_warning(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makeconftest(
+        """
+import pytest_dex._run
+
+pytest_dex._run.THREAD_GRACE_SECONDS = 0.1
+"""
+    )
+    pytester.makepyfile(
+        test_thread="""
+import threading
+
+import pytest
+from aws_durable_execution_sdk_python import durable_execution
+
+RELEASE = threading.Event()
+
+
+@durable_execution
+def handler(event, context):
+    return context.step(lambda _: 1, name="one")
+
+
+@pytest.mark.durable_execution(handler=handler)
+def test_starts_a_thread(durable_runner):
+    threading.Thread(target=RELEASE.wait, args=(10,), name="lingering").start()
+    durable_runner.run(timeout=10)
+
+
+def test_release():
+    RELEASE.set()
+"""
+    )
+
+    result = pytester.runpytest()
+
+    result.assert_outcomes(passed=2, warnings=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*ThreadLeftRunningWarning: test_thread.py::test_starts_a_thread: 1 "
+            "thread(s) started during the test were still alive 0.1 s after its "
+            "durable runner closed: 'lingering'; a handler or a thread it started "
+            "did not return",
+        ]
+    )
