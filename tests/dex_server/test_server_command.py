@@ -1,0 +1,67 @@
+"""``dex serve``'s refusals: nothing to serve, a bad flag, a busy port."""
+
+from __future__ import annotations
+
+import io
+import socket
+from pathlib import Path
+
+import pytest
+from dex_cli import Output, main
+
+HERE = Path(__file__).resolve().parent
+
+
+def _dex(*args: str) -> tuple[int, str]:
+    out, err = io.StringIO(), io.StringIO()
+    status = main(list(args), output=Output(out, err, terminal=False))
+    return status, err.getvalue()
+
+
+def test_serve_with_nothing_to_serve_says_what_to_give() -> None:
+    assert _dex("serve") == (
+        2,
+        "dex serve: error: nothing to serve: give a MODULE:HANDLER or a --runtime "
+        "NAME=URL\n",
+    )
+
+
+def test_a_runtime_without_a_name_is_refused() -> None:
+    assert _dex("serve", "--runtime", "http://127.0.0.1:9000") == (
+        2,
+        "dex serve: error: --runtime 'http://127.0.0.1:9000': expected NAME=URL\n",
+    )
+
+
+def test_a_handler_that_cannot_be_imported_is_refused(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)
+
+    status, err = _dex("serve", "no_such_module:handler")
+
+    assert status == 2
+    assert err == (
+        "dex serve: error: cannot import module 'no_such_module' (from "
+        "'no_such_module:handler'): no module named 'no_such_module' on the path; "
+        "run dex from the directory that holds it or add that directory to "
+        "PYTHONPATH\n"
+    )
+
+
+def test_a_busy_port_is_refused_with_what_to_do(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(HERE)
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+
+        status, err = _dex("serve", "served_functions:order_flow", "--port", str(port))
+
+    assert status == 2
+    assert err == (
+        f"dex serve: error: cannot listen on 127.0.0.1:{port}: Address already in "
+        "use; pick another --port (0 takes a free one)\n"
+    )
