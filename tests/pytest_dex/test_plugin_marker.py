@@ -307,6 +307,17 @@ def test_it(durable_runner):
 def test_cloud_mode_reports_it_is_not_available_yet(
     pytester: pytest.Pytester,
 ) -> None:
+    pytester.makeconftest(
+        """
+import dex_runner
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def without_cloud_runner(monkeypatch):
+    monkeypatch.delattr(dex_runner, "DurableFunctionCloudTestRunner", raising=False)
+"""
+    )
     pytester.makepyfile(
         test_cloud="""
 import pytest

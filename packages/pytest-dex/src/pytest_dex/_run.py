@@ -212,12 +212,19 @@ def _store_for(
     if options.store is not None and not isinstance(options.store, str):
         return options.store, False
     store_type = options.store or settings.store_type
-    path = settings.store_path
-    if options.store_path is not None:
-        path = options.store_path
-        if not path.is_absolute():
-            path = invocation_dir / path
+    path = _store_path(settings, options, invocation_dir)
     return open_store(StoreConfig(store_type=store_type, path=path)), True
+
+
+def _store_path(
+    settings: DexSettings, options: DurableExecutionOptions, invocation_dir: Path
+) -> Path:
+    """The marker's store directory (from the invocation directory), or the run's."""
+    if options.store_path is None:
+        return settings.store_path
+    if options.store_path.is_absolute():
+        return options.store_path
+    return invocation_dir / options.store_path
 
 
 def _start_local(
@@ -262,7 +269,10 @@ def _start_local(
 
 
 def _start_cloud(
-    settings: DexSettings, options: DurableExecutionOptions, nodeid: str
+    settings: DexSettings,
+    options: DurableExecutionOptions,
+    nodeid: str,
+    invocation_dir: Path,
 ) -> DurableTestRun:
     try:
         from dex_runner import (  # type: ignore[attr-defined]
@@ -296,7 +306,7 @@ def _start_cloud(
         region=settings.region,
         lambda_endpoint=settings.endpoint,
         store_type=options.store or settings.store_type,
-        store_path=str(options.store_path or settings.store_path),
+        store_path=str(_store_path(settings, options, invocation_dir)),
     )
     before = frozenset(threading.enumerate())
     runner = DurableFunctionCloudTestRunner(config)
@@ -354,7 +364,7 @@ def start_run(
         When the marker lacks what the mode needs (a handler, a function name).
     """
     if settings.mode is DexMode.CLOUD:
-        run = _start_cloud(settings, options, nodeid)
+        run = _start_cloud(settings, options, nodeid, invocation_dir)
     else:
         run = _start_local(settings, options, nodeid, invocation_dir)
     _wrap_close(run)
