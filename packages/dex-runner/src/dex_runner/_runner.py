@@ -13,9 +13,10 @@ from aws_durable_execution_sdk_python.lambda_service import (
     ErrorObject as SdkErrorObject,
 )
 from dex_schema import ErrorObject, Event, ExecutionRecord
-from dex_store import ExecutionStore, StoreConfig, open_store
+from dex_store import ExecutionStore, StoreConfig, function_name_of, open_store
 
-from ._handler import NotDurableHandlerError, handler_name
+from ._functions import FunctionRegistry
+from ._handler import NotDurableHandlerError, handler_name, is_durable_handler
 from ._inprocess import InProcessInvoker
 from ._logs import LogCapture
 from ._result import DurableFunctionTestResult
@@ -79,7 +80,10 @@ class DurableFunctionTestRunner:
     function_name:
         The function name the handler is served as (it appears in ARNs).
     functions:
-        More handlers by function name, for chained invokes.
+        More handlers by function name or ARN, for chained invokes and
+        ``run(function_name=...)``. A handler made by ``@durable_execution``
+        runs as a durable execution of its own, any other callable as a plain
+        function called once (see ``register_function``).
 
     Raises
     ------
@@ -118,12 +122,16 @@ class DurableFunctionTestRunner:
             store if store is not None else open_store(StoreConfig.from_env())
         )
         self._capture = LogCapture.acquire()
-        self._invoker = InProcessInvoker(
-            {function_name: handler, **(functions or {})}, self._capture
-        )
+        self._invoker = InProcessInvoker({function_name: handler}, self._capture)
         self.service = DurableExecutionService(
             self.store, self._invoker, clock_mode=self.clock_mode
         )
+        self._functions = FunctionRegistry()
+        self._functions.register(function_name, handler, durable=True)
+        for name, target in (functions or {}).items():
+            self._functions.register(name, target, durable=is_durable_handler(target))
+            self._invoker.register(function_name_of(name), target)
+        self.service.set_functions(self._functions)
         self._clocks: dict[str, VirtualClock] = {}
         self._lock = threading.Lock()
         self._closed = False
@@ -171,11 +179,32 @@ class DurableFunctionTestRunner:
     def register_function(
         self, name_or_arn: str, handler: Handler, *, durable: bool = True
     ) -> None:
-        """Serve ``handler`` as the function ``name_or_arn`` (for chained invokes)."""
+        """Serve ``handler`` as the function ``name_or_arn`` for chained invokes.
+
+        Parameters
+        ----------
+        name_or_arn:
+            A function name or ARN; a chained invoke of the name or of any ARN
+            with that name (and any qualifier) reaches ``handler``.
+        handler:
+            The function: a ``@durable_execution`` handler when ``durable``,
+            else any ``handler(event, context)`` callable.
+        durable:
+            ``True``: each invoke runs as a durable execution of its own,
+            linked to the invoking execution and on its clock. ``False``: each
+            invoke calls ``handler`` once with the payload; its return value
+            is the result, an exception fails the invoke.
+
+        Raises
+        ------
+        InvalidParameterValueError
+            ``name_or_arn`` is neither a function name nor a function ARN.
+        TypeError
+            ``handler`` is not callable.
+        """
         self._check_open()
-        function, _ = parse_function_arn(name_or_arn)
-        del durable  # XXX: plain (non-durable) targets are part 2's.
-        self._invoker.register(function.rsplit(":", 1)[-1], handler)
+        name = self._functions.register(name_or_arn, handler, durable=durable)
+        self._invoker.register(name, handler)
 
     # -- running -------------------------------------------------------------------
 
@@ -357,6 +386,47 @@ class DurableFunctionTestRunner:
         """
         self._check_open()
         self.service.stop_execution(execution_arn, to_error(error))
+
+    def pause_execution(
+        self,
+        execution_arn: str,
+        reason: str | None = None,
+        *,
+        execution_timeout_paused: bool = True,
+    ) -> None:
+        """Pause an execution, as PauseDurableExecution does.
+
+        With no invocation running it is PAUSED at once (an ExecutionPaused
+        event); otherwise PAUSING until the invocation's next checkpoint.
+        While paused the function is not invoked; waits and callbacks still
+        complete. ``execution_timeout_paused`` (the default) stops the
+        execution timeout while paused.
+
+        Raises
+        ------
+        ResourceNotFoundError
+            No execution has this ARN.
+        ResourceConflictError
+            The execution is not RUNNING.
+        """
+        self._check_open()
+        self.service.pause_execution(
+            execution_arn, reason, execution_timeout_paused=execution_timeout_paused
+        )
+
+    def resume_execution(self, execution_arn: str, reason: str | None = None) -> None:
+        """Resume a paused execution (an ExecutionResumed event), as
+        ResumeDurableExecution does; a PAUSING execution just keeps running.
+
+        Raises
+        ------
+        ResourceNotFoundError
+            No execution has this ARN.
+        ResourceConflictError
+            The execution is neither PAUSED nor PAUSING.
+        """
+        self._check_open()
+        self.service.resume_execution(execution_arn, reason)
 
     def advance_time(self, execution_arn: str, seconds: float) -> None:
         """Move the execution's clock forward by ``seconds`` (``skip_time="manual"``).

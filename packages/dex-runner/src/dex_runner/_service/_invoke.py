@@ -196,6 +196,12 @@ class ChainedInvokes:
                 )
             try:
                 with live.condition:
+                    # The answer lands once the invocation that asked has
+                    # ended, as a real Invoke's round trip would: the history
+                    # order does not depend on thread timing.
+                    live.condition.wait_for(
+                        lambda: live.running is None or live.terminal or live.closed
+                    )
                     if result.error is not None:
                         self.complete(
                             live, op_id, OperationStatus.FAILED, error=result.error

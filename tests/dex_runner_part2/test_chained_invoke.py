@@ -1,0 +1,312 @@
+"""Chained invoke: durable targets as linked executions, plain targets, unknown ones."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+import pytest
+from aws_durable_execution_sdk_python import DurableContext, durable_execution
+from aws_durable_execution_sdk_python.config import Duration
+from aws_durable_execution_sdk_python.execution import InvocationStatus
+from aws_durable_execution_sdk_python.lambda_service import OperationStatus
+from dex_runner import InvalidParameterValueError
+from dex_schema import ErrorObject, ExecutionStatus
+
+from .conftest import outline
+
+ORDERS_ARN = "arn:aws:lambda:us-east-1:123456789012:function:orders"
+
+
+@durable_execution
+def caller(event: Any, context: DurableContext) -> Any:
+    return context.invoke(event["target"], event["payload"], name="call")
+
+
+@durable_execution
+def orders(event: Any, context: DurableContext) -> dict[str, Any]:
+    total = context.step(lambda _: sum(event["items"]), name="total")
+    context.wait(Duration.from_seconds(3600), name="settle")
+    return {"total": total}
+
+
+@durable_execution
+def failing_orders(event: Any, context: DurableContext) -> None:
+    def reject(_: Any) -> None:
+        raise ValueError("out of stock")
+
+    context.step(reject, name="reserve")
+
+
+def plain_tax(event: Any, context: Any) -> dict[str, float]:
+    return {"tax": event["amount"] * 0.25}
+
+
+def plain_broken(event: Any, context: Any) -> None:
+    raise KeyError("rate")
+
+
+def test_a_durable_target_runs_as_its_own_linked_execution(make_runner: Any) -> None:
+    runner = make_runner(caller, execution_timeout=86400)
+    runner.register_function("orders", orders)
+
+    result = runner.run({"target": "orders", "payload": {"items": [1, 2, 3]}})
+
+    assert result.status is InvocationStatus.SUCCEEDED
+    assert json.loads(result.result) == {"total": 6}
+    assert outline(result.history) == [
+        ("ExecutionStarted", None, None, None),
+        ("ChainedInvokeStarted", "ChainedInvoke", "call", None),
+        ("InvocationCompleted", None, None, None),
+        ("ChainedInvokeSucceeded", "ChainedInvoke", "call", None),
+        ("InvocationCompleted", None, None, None),
+        ("ExecutionSucceeded", None, None, None),
+    ]
+    started = result.history[1].chained_invoke_started_details
+    assert started is not None
+    assert started.function_name == "orders"
+    assert started.input is not None
+    assert started.input.payload == '{"items": [1, 2, 3]}'
+    child_arn = started.durable_execution_arn
+    assert child_arn is not None
+    assert child_arn.startswith(f"{ORDERS_ARN}:$LATEST/durable-execution/")
+
+    child = runner.get_execution(child_arn)
+    assert child.execution.status is ExecutionStatus.SUCCEEDED
+    assert child.execution.result == '{"total": 6}'
+    assert child.service_state.parent_execution_arn == result.execution_arn
+    assert child.service_state.parent_operation_id == result.get_invoke("call").id
+    assert outline(child.events) == [
+        ("ExecutionStarted", None, None, None),
+        ("StepStarted", "Step", "total", None),
+        ("StepSucceeded", "Step", "total", None),
+        ("WaitStarted", "Wait", "settle", None),
+        ("InvocationCompleted", None, None, None),
+        ("WaitSucceeded", "Wait", "settle", None),
+        ("InvocationCompleted", None, None, None),
+        ("ExecutionSucceeded", None, None, None),
+    ]
+
+
+def test_the_invoke_records_the_child_result(make_runner: Any) -> None:
+    runner = make_runner(caller, execution_timeout=86400)
+    runner.register_function("orders", orders)
+
+    result = runner.run({"target": "orders", "payload": {"items": [5]}})
+
+    invoke = result.get_invoke("call")
+    assert invoke.status is OperationStatus.SUCCEEDED
+    assert invoke.result == '{"total": 5}'
+    succeeded = result.history[3].chained_invoke_succeeded_details
+    assert succeeded is not None
+    assert succeeded.result.payload == '{"total": 5}'
+
+
+def test_a_chained_execution_shares_its_parents_clock(make_runner: Any) -> None:
+    runner = make_runner(caller, execution_timeout=86400)
+    runner.register_function("orders", orders)
+
+    result = runner.run({"target": "orders", "payload": {"items": [1]}})
+
+    invoke = result.get_invoke("call")
+    assert invoke.end_timestamp is not None
+    assert round((invoke.end_timestamp - invoke.start_timestamp).total_seconds()) == (
+        3600
+    )
+
+
+def test_a_target_registered_by_arn_is_found_by_name_and_arn(
+    make_runner: Any,
+) -> None:
+    runner = make_runner(caller, execution_timeout=86400)
+    runner.register_function(ORDERS_ARN, orders)
+
+    by_name = runner.run({"target": "orders", "payload": {"items": [2]}})
+    by_arn = runner.run({"target": f"{ORDERS_ARN}:$LATEST", "payload": {"items": [3]}})
+
+    assert json.loads(by_name.result) == {"total": 2}
+    assert json.loads(by_arn.result) == {"total": 3}
+
+
+def test_functions_on_the_constructor_are_registered(make_runner: Any) -> None:
+    runner = make_runner(
+        caller, execution_timeout=86400, functions={"orders": orders, "tax": plain_tax}
+    )
+
+    durable = runner.run({"target": "orders", "payload": {"items": [4]}})
+    plain = runner.run({"target": "tax", "payload": {"amount": 8}})
+
+    assert json.loads(durable.result) == {"total": 4}
+    assert json.loads(plain.result) == {"tax": 2.0}
+
+
+def test_a_failing_durable_target_fails_the_invoke_with_its_error(
+    make_runner: Any,
+) -> None:
+    runner = make_runner(caller, execution_timeout=86400)
+    runner.register_function("orders", failing_orders)
+
+    result = runner.run({"target": "orders", "payload": {}})
+
+    assert result.status is InvocationStatus.FAILED
+    assert outline(result.history)[:4] == [
+        ("ExecutionStarted", None, None, None),
+        ("ChainedInvokeStarted", "ChainedInvoke", "call", None),
+        ("InvocationCompleted", None, None, None),
+        ("ChainedInvokeFailed", "ChainedInvoke", "call", None),
+    ]
+    failed = result.history[3].chained_invoke_failed_details
+    assert failed is not None
+    assert failed.error.payload is not None
+    assert failed.error.payload.error_message == "out of stock"
+    assert result.get_invoke("call").status is OperationStatus.FAILED
+    assert result.error is not None
+    assert result.error.message == "out of stock"
+
+
+@durable_execution
+def slow_orders(event: Any, context: DurableContext) -> None:
+    context.wait(Duration.from_seconds(600), name="forever")
+
+
+def test_a_timed_out_target_times_the_invoke_out(make_runner: Any) -> None:
+    runner = make_runner(caller, execution_timeout=900)
+    runner.register_function("orders", slow_orders)
+
+    arn = runner.run_async({"target": "orders", "payload": {}}, timeout=300)
+    result = runner.wait_for_result(arn, timeout=10)
+
+    # The parent's own timeout (300 s) comes first; the child inherits it.
+    assert result.execution_status is ExecutionStatus.TIMED_OUT
+    types = [row[0] for row in outline(result.history)]
+    assert types == [
+        "ExecutionStarted",
+        "ChainedInvokeStarted",
+        "InvocationCompleted",
+        "ExecutionTimedOut",
+    ]
+
+
+def test_a_stopped_target_stops_the_invoke(make_runner: Any) -> None:
+    runner = make_runner(caller, execution_timeout=86400)
+    runner.register_function("orders", slow_orders)
+    arn = runner.run_async({"target": "orders", "payload": {}})
+    child_arn = _child_arn(runner, arn)
+    _wait_for_event(runner, arn, "InvocationCompleted")
+
+    runner.stop_execution(child_arn, ErrorObject(error_message="cancelled"))
+    result = runner.wait_for_result(arn, timeout=10)
+
+    assert outline(result.history)[3] == (
+        "ChainedInvokeStopped",
+        "ChainedInvoke",
+        "call",
+        None,
+    )
+    stopped = result.history[3].chained_invoke_stopped_details
+    assert stopped is not None
+    assert stopped.error.payload == ErrorObject(error_message="cancelled")
+    assert result.get_invoke("call").status is OperationStatus.STOPPED
+
+
+def _wait_for_event(runner: Any, arn: str, event_type: str) -> None:
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        types = [event.event_type.value for event in runner.get_execution_history(arn)]
+        if event_type in types:
+            return
+        time.sleep(0.01)
+    raise AssertionError(f"no {event_type} event in {arn} within 10 s")
+
+
+def _child_arn(runner: Any, arn: str) -> str:
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        for event in runner.get_execution_history(arn):
+            details = event.chained_invoke_started_details
+            if details is not None and details.durable_execution_arn:
+                return str(details.durable_execution_arn)
+        time.sleep(0.01)
+    raise AssertionError("no chained execution started within 10 s")
+
+
+def test_a_plain_target_is_called_once_with_the_payload(make_runner: Any) -> None:
+    calls: list[Any] = []
+
+    def tax(event: Any, context: Any) -> dict[str, float]:
+        calls.append(event)
+        return plain_tax(event, context)
+
+    runner = make_runner(caller, execution_timeout=86400)
+    runner.register_function("tax", tax, durable=False)
+
+    result = runner.run({"target": "tax", "payload": {"amount": 40}})
+
+    assert json.loads(result.result) == {"tax": 10.0}
+    assert calls == [{"amount": 40}]
+    assert outline(result.history) == [
+        ("ExecutionStarted", None, None, None),
+        ("ChainedInvokeStarted", "ChainedInvoke", "call", None),
+        ("InvocationCompleted", None, None, None),
+        ("ChainedInvokeSucceeded", "ChainedInvoke", "call", None),
+        ("InvocationCompleted", None, None, None),
+        ("ExecutionSucceeded", None, None, None),
+    ]
+    started = result.history[1].chained_invoke_started_details
+    assert started is not None
+    assert started.durable_execution_arn is None
+
+
+def test_a_plain_target_that_raises_fails_the_invoke(make_runner: Any) -> None:
+    runner = make_runner(caller, execution_timeout=86400)
+    runner.register_function("tax", plain_broken, durable=False)
+
+    result = runner.run({"target": "tax", "payload": {}})
+
+    assert result.status is InvocationStatus.FAILED
+    failed = result.history[3].chained_invoke_failed_details
+    assert failed is not None
+    assert failed.error.payload == ErrorObject(
+        error_type="KeyError", error_message="'rate'"
+    )
+
+
+def test_an_unregistered_target_fails_as_the_service_fails_it(
+    make_runner: Any,
+) -> None:
+    result = make_runner(caller).run({"target": "nowhere", "payload": {}})
+
+    assert result.status is InvocationStatus.FAILED
+    assert outline(result.history) == [
+        ("ExecutionStarted", None, None, None),
+        ("ChainedInvokeStarted", "ChainedInvoke", "call", None),
+        ("ChainedInvokeFailed", "ChainedInvoke", "call", None),
+        ("InvocationCompleted", None, None, None),
+        ("ExecutionFailed", None, None, None),
+    ]
+    failed = result.history[2].chained_invoke_failed_details
+    assert failed is not None
+    assert failed.error.payload == ErrorObject(
+        error_type="ResourceNotFoundException",
+        error_message=(
+            "Function not found: "
+            "arn:aws:lambda:us-east-1:123456789012:function:nowhere:$LATEST"
+        ),
+    )
+    assert result.error is not None
+    assert result.error.message == failed.error.payload.error_message
+
+
+def test_register_function_rejects_a_bad_name(make_runner: Any) -> None:
+    runner = make_runner(caller, execution_timeout=86400)
+
+    with pytest.raises(InvalidParameterValueError, match="Invalid function name"):
+        runner.register_function("not a name", orders)
+
+
+def test_register_function_rejects_what_is_not_callable(make_runner: Any) -> None:
+    runner = make_runner(caller, execution_timeout=86400)
+
+    with pytest.raises(TypeError, match="the handler for 'orders' must be callable"):
+        runner.register_function("orders", "orders.handler")
