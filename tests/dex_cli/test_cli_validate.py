@@ -167,3 +167,25 @@ def test_no_progress_is_drawn_when_piped(dex, tmp_path) -> None:
     ran = dex("validate", str(tmp_path))
 
     assert ran.err == ""
+
+
+def test_a_store_directory_is_checked_record_by_record(dex, tmp_path) -> None:
+    from dex_store_filesystem import FilesystemExecutionStore
+
+    store_dir = tmp_path / "store"
+    store = FilesystemExecutionStore(store_dir)
+    good = store.path_for(store.create(make_record("o-1")).arn)
+    bad = store.path_for(store.create(make_record("o-2")).arn)
+    store.close()
+    document = json.loads(bad.read_text())
+    document["Revision"] = "two"
+    bad.write_text(json.dumps(document))
+
+    ran = dex("validate", str(store_dir))
+
+    assert ran.status == 1
+    assert ran.out.splitlines() == [
+        f"{store_dir / bad.name}: $.Revision: 'two' is not of type 'integer'",
+        f"checked 2 files against {SCHEMA_FILE}: 1 valid, 1 invalid",
+    ]
+    assert str(good) not in ran.out

@@ -11,6 +11,7 @@ from typing import Any
 
 import msgspec
 from dex_schema import SchemaError, decode, json_schemas
+from dex_store_filesystem import FilesystemExecutionStore, is_store
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
 
@@ -126,9 +127,14 @@ def validate_file(path: Path) -> list[Problem]:
 def record_files(directory: Path) -> list[Path]:
     """The execution record files under ``directory``, sorted.
 
-    A filesystem store's own bookkeeping (its index) is not a record and is
-    left out.
+    In a filesystem store these are the files the store names records (its
+    own ``.dex-store`` bookkeeping and temporary files are not records);
+    in any other directory, every ``*.json`` file below it outside hidden
+    directories.
     """
+    if is_store(directory):
+        records = FilesystemExecutionStore(directory).record_paths()
+        return [directory / path.name for path in records]
     return sorted(_walk(directory))
 
 
