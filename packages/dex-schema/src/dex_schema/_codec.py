@@ -80,6 +80,14 @@ def decode(data: bytes | str, *, source: str | None = None) -> ExecutionRecord:
         The document is not JSON, not a valid record, or written by a newer
         dex (its ``SchemaVersion`` is above ``CURRENT_SCHEMA_VERSION``).
     """
+    # The common case in one pass: a valid record of the current version.
+    try:
+        record = _decoder.decode(data)
+    except msgspec.DecodeError:
+        pass
+    else:
+        if record.schema_version == CURRENT_SCHEMA_VERSION:
+            return record
     try:
         version = _probe.decode(data).SchemaVersion
     except msgspec.DecodeError as error:

@@ -30,10 +30,10 @@ import msgspec
 from dex_schema import ExecutionStatus
 from dex_store import ExecutionSummaryRow, Unreadable
 
-__all__ = ("Bad", "Gone", "Index", "Intent", "Line", "Mark", "Put")
+__all__ = ("Bad", "Gone", "Index", "Intent", "Line", "Mark", "Put", "encode_lines")
 
 
-class Put(msgspec.Struct, tag="put", array_like=True, frozen=True):
+class Put(msgspec.Struct, tag="put", array_like=True, frozen=True, gc=False):
     """A record file and the summary of the execution it holds."""
 
     file: str
@@ -82,13 +82,13 @@ class Put(msgspec.Struct, tag="put", array_like=True, frozen=True):
         )
 
 
-class Gone(msgspec.Struct, tag="gone", array_like=True, frozen=True):
+class Gone(msgspec.Struct, tag="gone", array_like=True, frozen=True, gc=False):
     """A record file was deleted."""
 
     file: str
 
 
-class Bad(msgspec.Struct, tag="bad", array_like=True, frozen=True):
+class Bad(msgspec.Struct, tag="bad", array_like=True, frozen=True, gc=False):
     """A record file that cannot be read, and why."""
 
     file: str
@@ -97,13 +97,13 @@ class Bad(msgspec.Struct, tag="bad", array_like=True, frozen=True):
     reason: str
 
 
-class Intent(msgspec.Struct, tag="intent", array_like=True, frozen=True):
+class Intent(msgspec.Struct, tag="intent", array_like=True, frozen=True, gc=False):
     """A writer is about to replace or delete a record file."""
 
     file: str
 
 
-class Mark(msgspec.Struct, tag="mark", array_like=True, frozen=True):
+class Mark(msgspec.Struct, tag="mark", array_like=True, frozen=True, gc=False):
     """The store directory's mtime after the last write."""
 
     directory_mtime_ns: int
@@ -130,13 +130,12 @@ class Index:
         self.journal = journal
         self.puts: dict[str, Put] = {}
         self.bad: dict[str, Bad] = {}
-        self.rows: dict[str, ExecutionSummaryRow] = {}
-        self.by_status: dict[ExecutionStatus, dict[str, ExecutionSummaryRow]] = {}
-        self.by_function: dict[str, dict[str, ExecutionSummaryRow]] = {}
         self.pending: set[str] = set()
         self.mark: int | None = None
         self.damaged = False
         self.line_count = 0
+        self._by_status: dict[ExecutionStatus, dict[str, Put]] | None = None
+        self._by_function: dict[str, dict[str, Put]] | None = None
         self._inode: int | None = None
         self._offset = 0
 
@@ -169,13 +168,12 @@ class Index:
         """Forget everything; the next ``catch_up`` reads the whole journal."""
         self.puts.clear()
         self.bad.clear()
-        self.rows.clear()
-        self.by_status.clear()
-        self.by_function.clear()
         self.pending.clear()
         self.mark = None
         self.damaged = False
         self.line_count = 0
+        self._by_status = None
+        self._by_function = None
         self._inode = None
         self._offset = 0
 
@@ -196,41 +194,72 @@ class Index:
                     continue
         self.apply(lines)
 
-    def apply(self, lines: Iterable[Line]) -> None:
+    def apply(self, lines: list[Line]) -> None:
         """Apply journal lines to the view (already written, or being written)."""
+        puts, bad, pending = self.puts, self.bad, self.pending
+        grouped = self._by_status is not None
+        self.line_count += len(lines)
         for line in lines:
-            self.line_count += 1
-            if isinstance(line, Mark):
+            kind = type(line)
+            if kind is Put:
+                assert isinstance(line, Put)
+                file = line.file
+                if pending:
+                    pending.discard(file)
+                if bad:
+                    bad.pop(file, None)
+                if grouped:
+                    self._ungroup(file)
+                puts[file] = line
+                if grouped:
+                    self._group(line)
+            elif kind is Mark:
+                assert isinstance(line, Mark)
                 self.mark = line.directory_mtime_ns
-            elif isinstance(line, Intent):
-                self.pending.add(line.file)
-            elif isinstance(line, Put):
-                self.pending.discard(line.file)
-                self.bad.pop(line.file, None)
-                self._drop(line.file)
-                self._add(line)
-            elif isinstance(line, Bad):
-                self.pending.discard(line.file)
-                self._drop(line.file)
-                self.bad[line.file] = line
+            elif kind is Intent:
+                pending.add(line.file)  # type: ignore[union-attr]
             else:
-                self.pending.discard(line.file)
-                self.bad.pop(line.file, None)
-                self._drop(line.file)
+                assert isinstance(line, Bad | Gone)
+                pending.discard(line.file)
+                if grouped:
+                    self._ungroup(line.file)
+                puts.pop(line.file, None)
+                if isinstance(line, Bad):
+                    bad[line.file] = line
+                else:
+                    bad.pop(line.file, None)
 
-    def _add(self, put: Put) -> None:
-        row = put.row()
-        self.puts[put.file] = put
-        self.rows[put.file] = row
-        self.by_status.setdefault(row.status, {})[put.file] = row
-        self.by_function.setdefault(row.function_name, {})[put.file] = row
+    def by_status(self, status: ExecutionStatus) -> Iterable[Put]:
+        """The entries of executions in ``status``."""
+        if self._by_status is None:
+            self._build_groups()
+        assert self._by_status is not None
+        return self._by_status.get(status, {}).values()
 
-    def _drop(self, file: str) -> None:
-        row = self.rows.pop(file, None)
-        self.puts.pop(file, None)
-        if row is not None:
-            self.by_status[row.status].pop(file, None)
-            self.by_function[row.function_name].pop(file, None)
+    def by_function(self, function_name: str) -> Iterable[Put]:
+        """The entries of executions of the function named ``function_name``."""
+        if self._by_function is None:
+            self._build_groups()
+        assert self._by_function is not None
+        return self._by_function.get(function_name, {}).values()
+
+    def _build_groups(self) -> None:
+        self._by_status = {}
+        self._by_function = {}
+        for put in self.puts.values():
+            self._group(put)
+
+    def _group(self, put: Put) -> None:
+        assert self._by_status is not None and self._by_function is not None
+        self._by_status.setdefault(put.status, {})[put.file] = put
+        self._by_function.setdefault(put.function_name, {})[put.file] = put
+
+    def _ungroup(self, file: str) -> None:
+        assert self._by_status is not None and self._by_function is not None
+        put = self.puts.get(file)
+        if put is not None:
+            del self._by_status[put.status][file]
+            del self._by_function[put.function_name][file]
 
     # -- writing -------------------------------------------------------------
 

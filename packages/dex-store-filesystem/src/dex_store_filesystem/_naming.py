@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 
@@ -29,6 +30,7 @@ _RESERVED = frozenset(
 )
 
 
+@functools.lru_cache(maxsize=4096)
 def file_name_for(arn: str) -> str:
     """Return the file name that holds the execution ``arn``.
 

@@ -7,7 +7,7 @@ import logging
 import os
 import secrets
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +26,7 @@ from dex_store import (
     StoreConfigError,
     StoreNotFoundError,
     check_query,
-    run_query,
+    select,
 )
 from filelock import lock_descriptor, unlock_descriptor
 
@@ -234,16 +234,18 @@ class FilesystemExecutionStore:
         check_query(query)
         with self._mutex:
             self._refresh()
-            page = run_query(query, self._candidates(query))
-            changed = self._changed_files(page.rows)
+            puts, marker = self._select(query)
+            changed = self._changed_files(puts)
             if changed:
                 with self._locked():
                     self._reindex(changed)
-                page = run_query(query, self._candidates(query))
+                puts, marker = self._select(query)
             unreadable = self._index.unreadable(self._root)
-        if unreadable:
-            page = msgspec.structs.replace(page, unreadable=unreadable)
-        return page
+        return QueryPage(
+            rows=tuple(put.row() for put in puts),
+            next_marker=marker,
+            unreadable=unreadable,
+        )
 
     def close(self) -> None:
         """Release the lock file and forget the cached index."""
@@ -294,26 +296,27 @@ class FilesystemExecutionStore:
             )
         return record
 
-    def _candidates(self, query: ExecutionQuery) -> list[ExecutionSummaryRow]:
+    def _candidates(self, query: ExecutionQuery) -> Iterable[Put]:
         index = self._index
-        choices: list[list[ExecutionSummaryRow]] = []
+        choices: list[list[Put]] = []
         if query.statuses:
             choices.append(
                 [
-                    row
+                    put
                     for status in set(query.statuses)
-                    for row in index.by_status.get(status, {}).values()
+                    for put in index.by_status(status)
                 ]
             )
         if query.function_name is not None:
-            choices.append(
-                list(index.by_function.get(query.function_name, {}).values())
-            )
+            choices.append(list(index.by_function(query.function_name)))
         if not choices:
-            return list(index.rows.values())
+            return index.puts.values()
         return min(choices, key=len)
 
-    def _changed_files(self, rows: tuple[ExecutionSummaryRow, ...]) -> list[str]:
+    def _select(self, query: ExecutionQuery) -> tuple[list[Put], str | None]:
+        return select(query, self._candidates(query))
+
+    def _changed_files(self, puts: list[Put]) -> list[str]:
         """The files of ``rows`` changed since indexed (edited in place by hand).
 
         A write through any store object moves the directory's mtime or
@@ -321,10 +324,8 @@ class FilesystemExecutionStore:
         query is about to return are checked one by one.
         """
         changed = []
-        puts = self._index.puts
-        for row in rows:
-            file = file_name_for(row.arn)
-            put = puts[file]
+        for put in puts:
+            file = put.file
             try:
                 stat = os.stat(self._root / file)
             except FileNotFoundError:

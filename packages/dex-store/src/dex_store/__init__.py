@@ -20,7 +20,7 @@ from ._errors import (
     StoreError,
     StoreNotFoundError,
 )
-from ._paging import check_query, row_matches, run_query
+from ._paging import Summary, check_query, row_matches, run_query, select
 from ._protocol import (
     ExecutionQuery,
     ExecutionStore,
@@ -51,6 +51,7 @@ __all__ = (
     "StoreError",
     "StoreNotFoundError",
     "StoreType",
+    "Summary",
     "Unreadable",
     "check_query",
     "function_name_of",
@@ -58,4 +59,5 @@ __all__ = (
     "open_store",
     "row_matches",
     "run_query",
+    "select",
 )

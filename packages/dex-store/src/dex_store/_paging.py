@@ -11,17 +11,41 @@ import base64
 import binascii
 import datetime as dt
 from collections.abc import Iterable
+from typing import Protocol, TypeVar
 
 import msgspec
+from dex_schema import ExecutionStatus
 
 from ._errors import InvalidQueryError
 from ._protocol import ExecutionQuery, ExecutionSummaryRow, QueryOrder, QueryPage
 
-__all__ = ("check_query", "row_matches", "run_query")
+__all__ = ("Summary", "check_query", "row_matches", "run_query", "select")
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 _MICROSECOND = dt.timedelta(microseconds=1)
 _MARKER_PREFIX = "dex1."
+
+
+class Summary(Protocol):
+    """What paging reads of a row: ``ExecutionSummaryRow`` or a store's own."""
+
+    @property
+    def arn(self) -> str: ...
+
+    @property
+    def execution_name(self) -> str: ...
+
+    @property
+    def function_name(self) -> str: ...
+
+    @property
+    def status(self) -> ExecutionStatus: ...
+
+    @property
+    def start_timestamp(self) -> dt.datetime: ...
+
+
+S = TypeVar("S", bound=Summary)
 
 
 class _Marker(msgspec.Struct, array_like=True, frozen=True):
@@ -30,23 +54,13 @@ class _Marker(msgspec.Struct, array_like=True, frozen=True):
     arn: str
 
 
-def _micros(timestamp: dt.datetime) -> int:
-    return (timestamp - _EPOCH) // _MICROSECOND
-
-
-def _sort_key(order: QueryOrder, row: ExecutionSummaryRow) -> tuple[int, str]:
-    start = _micros(row.start_timestamp)
-    return (-start if order is QueryOrder.NEWEST_FIRST else start, row.arn)
-
-
-def _encode_marker(order: QueryOrder, row: ExecutionSummaryRow) -> str:
-    data = msgspec.json.encode(
-        _Marker(order.value, _micros(row.start_timestamp), row.arn)
-    )
+def _encode_marker(order: QueryOrder, row: Summary) -> str:
+    start_us = (row.start_timestamp - _EPOCH) // _MICROSECOND
+    data = msgspec.json.encode(_Marker(order.value, start_us, row.arn))
     return _MARKER_PREFIX + base64.urlsafe_b64encode(data).decode("ascii")
 
 
-def _decode_marker(marker: str, order: QueryOrder) -> tuple[int, str]:
+def _decode_marker(marker: str, order: QueryOrder) -> tuple[dt.datetime, str]:
     problem = (
         f"malformed page marker {marker[:60]!r}: pass the next_marker of the "
         "page before, unchanged, or None for the first page"
@@ -56,15 +70,15 @@ def _decode_marker(marker: str, order: QueryOrder) -> tuple[int, str]:
     try:
         data = base64.urlsafe_b64decode(marker[len(_MARKER_PREFIX) :].encode())
         decoded = msgspec.json.decode(data, type=_Marker)
-    except (binascii.Error, ValueError, msgspec.DecodeError):
+        start = _EPOCH + decoded.start_us * _MICROSECOND
+    except (binascii.Error, ValueError, OverflowError, msgspec.DecodeError):
         raise InvalidQueryError(problem) from None
     if decoded.order != order.value:
         raise InvalidQueryError(
             f"page marker was issued for order {decoded.order!r} but the query "
             f"asks for {order.value!r}; keep the order while paging"
         )
-    start = decoded.start_us
-    return (-start if order is QueryOrder.NEWEST_FIRST else start, decoded.arn)
+    return start, decoded.arn
 
 
 def check_query(query: ExecutionQuery) -> None:
@@ -94,7 +108,7 @@ def check_query(query: ExecutionQuery) -> None:
         _decode_marker(query.marker, query.order)
 
 
-def row_matches(query: ExecutionQuery, row: ExecutionSummaryRow) -> bool:
+def row_matches(query: ExecutionQuery, row: Summary) -> bool:
     """Say whether ``row`` passes every filter of ``query`` (paging aside)."""
     if query.function_name is not None and row.function_name != query.function_name:
         return False
@@ -107,6 +121,64 @@ def row_matches(query: ExecutionQuery, row: ExecutionSummaryRow) -> bool:
     ):
         return False
     return query.started_before is None or row.start_timestamp <= query.started_before
+
+
+def select(query: ExecutionQuery, rows: Iterable[S]) -> tuple[list[S], str | None]:
+    """Filter, order and page ``rows``; return the page and the next marker.
+
+    The store-side half of ``run_query``, for stores whose own row type
+    (an index entry, say) has the attributes of ``Summary``.
+
+    Raises
+    ------
+    InvalidQueryError
+        As ``check_query``.
+    """
+    check_query(query)
+    newest = query.order is QueryOrder.NEWEST_FIRST
+    if (
+        query.function_name is None
+        and query.execution_name is None
+        and not query.statuses
+        and query.started_after is None
+        and query.started_before is None
+    ):
+        matched = list(rows)
+    else:
+        matched = [row for row in rows if row_matches(query, row)]
+
+    if query.marker is not None:
+        start, arn = _decode_marker(query.marker, query.order)
+        if newest:
+            matched = [
+                row
+                for row in matched
+                if row.start_timestamp < start
+                or (row.start_timestamp == start and row.arn > arn)
+            ]
+        else:
+            matched = [
+                row
+                for row in matched
+                if row.start_timestamp > start
+                or (row.start_timestamp == start and row.arn > arn)
+            ]
+
+    # Two stable sorts: by ARN, then by start (descending for newest first),
+    # so rows starting together stay in ARN order either way.
+    matched.sort(key=_arn_of)
+    matched.sort(key=_start_of, reverse=newest)
+    page = matched[: query.limit]
+    more = len(matched) > query.limit
+    return page, _encode_marker(query.order, page[-1]) if more else None
+
+
+def _arn_of(row: Summary) -> str:
+    return row.arn
+
+
+def _start_of(row: Summary) -> dt.datetime:
+    return row.start_timestamp
 
 
 def run_query(
@@ -132,16 +204,5 @@ def run_query(
         As ``check_query``.
     """
     query = ExecutionQuery() if query is None else query
-    check_query(query)
-    order = query.order
-    after = None if query.marker is None else _decode_marker(query.marker, order)
-
-    keyed = [(_sort_key(order, row), row) for row in rows if row_matches(query, row)]
-    if after is not None:
-        keyed = [item for item in keyed if item[0] > after]
-    keyed.sort(key=lambda item: item[0])
-
-    page = tuple(row for _, row in keyed[: query.limit])
-    more = len(keyed) > query.limit
-    marker = _encode_marker(order, page[-1]) if more else None
-    return QueryPage(rows=page, next_marker=marker)
+    page, marker = select(query, rows)
+    return QueryPage(rows=tuple(page), next_marker=marker)
