@@ -31,8 +31,16 @@ def store_dir(tmp_path):
     return path
 
 
-def clean(dex, store_dir, *args):
-    return dex("clean", "--store", "filesystem", "--store-path", str(store_dir), *args)
+def clean(dex, store_dir, *args, terminal=False):
+    return dex(
+        "clean",
+        "--store",
+        "filesystem",
+        "--store-path",
+        str(store_dir),
+        *args,
+        terminal=terminal,
+    )
 
 
 def stored_names(store_dir) -> list[str]:
@@ -117,3 +125,18 @@ def test_a_corrupt_record_is_reported_and_left_in_place(dex, store_dir) -> None:
     assert ran.out == f"removed 2 executions from {store_dir}\n"
     assert ran.err.startswith(f"unreadable record {corrupt} left in place: ")
     assert corrupt.exists()
+
+
+def test_cleaning_many_executions_shows_progress_on_a_terminal(dex, tmp_path) -> None:
+    path = tmp_path / "many"
+    store = FilesystemExecutionStore(path)
+    for index in range(60):
+        store.create(make_record(f"bulk-{index:02d}", start=NOW - 30 * DAY))
+    store.close()
+
+    ran = clean(dex, path, "--older-than", "7d", terminal=True)
+
+    assert ran.status == 0
+    assert "removing" in ran.err
+    assert "60/60" in ran.err
+    assert stored_names(path) == []

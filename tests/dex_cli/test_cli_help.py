@@ -89,3 +89,49 @@ def test_an_unknown_option_exits_2(dex) -> None:
 
     assert ran.status == 2
     assert "unrecognized arguments: --colour" in ran.err
+
+
+class FakeEntryPoint:
+    def __init__(self, name: str, obj: object) -> None:
+        self.name = name
+        self.value = f"fake_package:{name.upper()}"
+        self._obj = obj
+
+    def load(self) -> object:
+        return self._obj
+
+
+def test_other_packages_add_commands_through_entry_points(dex, monkeypatch) -> None:
+    hello = Command(
+        name="hello",
+        summary="say hello",
+        description="Say hello.",
+        examples=("dex hello",),
+        add_arguments=lambda parser: None,
+        run=lambda args, output: output.line("hello from a plugin") or 0,
+    )
+    monkeypatch.setattr(
+        "dex_cli._app.entry_points",
+        lambda group: (
+            [FakeEntryPoint("hello", hello)] if group == "dex.commands" else []
+        ),
+    )
+
+    assert [c.name for c in all_commands()][-1] == "hello"
+    ran = dex("hello")
+    assert ran.status == 0
+    assert ran.out == "hello from a plugin\n"
+
+
+def test_an_entry_point_that_is_not_a_command_is_named(monkeypatch) -> None:
+    monkeypatch.setattr(
+        "dex_cli._app.entry_points", lambda group: [FakeEntryPoint("oops", 42)]
+    )
+
+    with pytest.raises(TypeError) as raised:
+        all_commands()
+
+    assert str(raised.value) == (
+        "entry point 'fake_package:OOPS' in 'dex.commands' is a int, not a "
+        "dex_cli.Command"
+    )

@@ -4,8 +4,16 @@ from ._app import COMMAND_ENTRY_POINT_GROUP, COMMANDS, all_commands, build_parse
 from ._command import Command, register_commands
 from ._console import Node, Output
 from ._errors import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, CliError
+from ._handler import load_handler, parse_json_option
 from ._render import operation_tree
 from ._show import print_execution
+from ._store import (
+    StoreChoice,
+    add_store_arguments,
+    choose_store,
+    open_for_reading,
+    require_persistent,
+)
 from ._validate import Problem, validate_file
 
 __all__ = (
@@ -19,11 +27,18 @@ __all__ = (
     "Node",
     "Output",
     "Problem",
+    "StoreChoice",
+    "add_store_arguments",
     "all_commands",
     "build_parser",
+    "choose_store",
+    "load_handler",
     "main",
+    "open_for_reading",
     "operation_tree",
+    "parse_json_option",
     "print_execution",
     "register_commands",
+    "require_persistent",
     "validate_file",
 )

@@ -21,7 +21,14 @@ from dex_store_filesystem import is_store
 
 from ._errors import CliError
 
-__all__ = ("StoreChoice", "add_store_arguments", "choose_store", "open_for_reading")
+__all__ = (
+    "StoreChoice",
+    "add_store_arguments",
+    "check_store_directory",
+    "choose_store",
+    "open_for_reading",
+    "require_persistent",
+)
 
 
 class StoreChoice(msgspec.Struct, frozen=True, kw_only=True):
