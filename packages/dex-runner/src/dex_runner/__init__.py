@@ -3,6 +3,7 @@
 Supports ``aws-durable-execution-sdk-python`` 3.x.
 """
 
+from ._cloud import DurableFunctionCloudTestRunner, DurableFunctionCloudTestRunnerConfig
 from ._handler import NotDurableHandlerError, is_durable_handler
 from ._inprocess import HandlerStillRunningWarning
 from ._result import (
@@ -37,6 +38,8 @@ __all__ = (
     "ClockMode",
     "ContextOperation",
     "DurableExecutionService",
+    "DurableFunctionCloudTestRunner",
+    "DurableFunctionCloudTestRunnerConfig",
     "DurableFunctionTestResult",
     "DurableFunctionTestRunner",
     "DurableOperation",
