@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import time
 import weakref
 
 from dex_schema import ExecutionStatus
@@ -21,7 +22,18 @@ from dex_schema import ExecutionStatus
 from ._clock import VirtualClock
 from ._execution import LiveExecution
 
-__all__ = ("ClockGroup", "group_of", "join_group", "may_skip", "wait_cap")
+__all__ = (
+    "SETTLE_TIMEOUT",
+    "ClockGroup",
+    "group_of",
+    "join_group",
+    "may_skip",
+    "settle",
+    "wait_cap",
+)
+
+SETTLE_TIMEOUT = 10.0
+"""Longest wall wait of ``settle``."""
 
 _GROUP_POLL_SECONDS = 0.01
 """Longest wall wait of an idle driver whose clock other executions share,
@@ -143,3 +155,33 @@ def wait_cap(live: LiveExecution, wait: float | None) -> float | None:
     if wait is None:
         return _GROUP_POLL_SECONDS
     return min(wait, _GROUP_POLL_SECONDS)
+
+
+def _settled(member: LiveExecution) -> bool:
+    if member.terminal or member.closed or member.closing:
+        return True
+    if member.running is not None:
+        return False
+    paused = member.summary.status is ExecutionStatus.PAUSED
+    if member.invoke_requested and not paused:
+        return False
+    upcoming = member.next_timer()
+    return upcoming is None or upcoming[0] > member.clock.now()
+
+
+def settle(live: LiveExecution, timeout: float = SETTLE_TIMEOUT) -> bool:
+    """Wait until every execution on ``live``'s clock is at rest.
+
+    At rest: ended, or no invocation running or due to start and no timer due
+    at the clock's current time. Returns whether that happened within
+    ``timeout`` wall seconds. Call it holding no execution's lock.
+    """
+    deadline = time.monotonic() + timeout
+    for member in group_of(live.clock).members() or [live]:
+        with member.condition:
+            while not _settled(member):
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return False
+                member.condition.wait(min(remaining, _GROUP_POLL_SECONDS))
+    return True

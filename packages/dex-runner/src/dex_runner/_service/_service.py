@@ -66,7 +66,7 @@ from ._errors import (
     ResourceNotFoundError,
 )
 from ._execution import LiveExecution, event_error, event_result
-from ._group import join_group
+from ._group import join_group, settle
 from ._ids import ExecutionArn, decode_callback_id, decode_marker, encode_marker
 from ._ids import function_arn as parse_function_arn
 from ._invoke import ChainedInvokes, FunctionCatalog
@@ -280,6 +280,8 @@ class DurableExecutionService:
             self._check_token(live, checkpoint_token)
             completes = apply_updates(live, updates, live.clock.now())
             self._chained.on_checkpoint(live)
+            # XXX: the changed operations all go in this one response; the
+            # service may page them with NewExecutionState.NextMarker.
             operations = tuple(live.operations[op_id] for op_id in live.changed_ids)
             live.changed_ids.clear()
             if completes:
@@ -799,10 +801,15 @@ class DurableExecutionService:
         """Move the execution's clock (and its chained executions') forward.
 
         Timers that come due fire. Meant for ``ClockMode.MANUAL``; in the
-        other modes it skips time too. Raises ``ResourceNotFoundError`` for an
+        other modes it skips time too. Returns once every execution on the
+        clock has fired the timers that came due and run the invocations they
+        caused (at most ``SETTLE_TIMEOUT`` wall seconds), so what a test reads
+        next reflects the new time. Raises ``ResourceNotFoundError`` for an
         unknown ARN and ``ValueError`` for negative ``seconds``.
         """
-        self._get_live(execution_arn, ResourceNotFoundError).clock.advance(seconds)
+        live = self._get_live(execution_arn, ResourceNotFoundError)
+        live.clock.advance(seconds)
+        settle(live)
 
     def clock_for(self, execution_arn: str) -> Callable[[], dt.datetime]:
         """The execution clock's ``now`` (``ResourceNotFoundError`` if unknown)."""
