@@ -206,32 +206,29 @@ def _wrap_close(run: DurableTestRun) -> None:
 
 
 def _store_for(
-    settings: DexSettings, options: DurableExecutionOptions, invocation_dir: Path
+    settings: DexSettings, options: DurableExecutionOptions
 ) -> tuple[ExecutionStore, bool]:
     """The test's store and whether the plugin owns (and closes) it."""
     if options.store is not None and not isinstance(options.store, str):
         return options.store, False
     store_type = options.store or settings.store_type
-    path = _store_path(settings, options, invocation_dir)
+    path = _store_path(settings, options)
     return open_store(StoreConfig(store_type=store_type, path=path)), True
 
 
-def _store_path(
-    settings: DexSettings, options: DurableExecutionOptions, invocation_dir: Path
-) -> Path:
+def _store_path(settings: DexSettings, options: DurableExecutionOptions) -> Path:
     """The marker's store directory (from the invocation directory), or the run's."""
     if options.store_path is None:
         return settings.store_path
     if options.store_path.is_absolute():
         return options.store_path
-    return invocation_dir / options.store_path
+    return settings.invocation_dir / options.store_path
 
 
 def _start_local(
     settings: DexSettings,
     options: DurableExecutionOptions,
     nodeid: str,
-    invocation_dir: Path,
 ) -> DurableTestRun:
     if options.handler is None:
         pytest.fail(
@@ -242,7 +239,7 @@ def _start_local(
         )
     from dex_runner import DurableFunctionTestRunner
 
-    store, owned = _store_for(settings, options, invocation_dir)
+    store, owned = _store_for(settings, options)
     recording = RecordingStore(store)
     kwargs: dict[str, Any] = {"store": recording, "skip_time": options.skip_time}
     if options.execution_timeout is not None:
@@ -272,7 +269,6 @@ def _start_cloud(
     settings: DexSettings,
     options: DurableExecutionOptions,
     nodeid: str,
-    invocation_dir: Path,
 ) -> DurableTestRun:
     try:
         from dex_runner import (  # type: ignore[attr-defined]
@@ -306,7 +302,7 @@ def _start_cloud(
         region=settings.region,
         lambda_endpoint=settings.endpoint,
         store_type=options.store or settings.store_type,
-        store_path=str(_store_path(settings, options, invocation_dir)),
+        store_path=str(_store_path(settings, options)),
     )
     before = frozenset(threading.enumerate())
     runner = DurableFunctionCloudTestRunner(config)
@@ -340,7 +336,6 @@ def start_run(
     settings: DexSettings,
     options: DurableExecutionOptions,
     nodeid: str,
-    invocation_dir: Path,
 ) -> DurableTestRun:
     """Build the runner for one test from the run's settings and its marker.
 
@@ -352,9 +347,6 @@ def start_run(
         The test's merged marker.
     nodeid:
         The test's node id, for messages.
-    invocation_dir:
-        The directory pytest was started in; a relative ``store_path`` in the
-        marker is taken from it.
 
     Raises
     ------
@@ -364,8 +356,8 @@ def start_run(
         When the marker lacks what the mode needs (a handler, a function name).
     """
     if settings.mode is DexMode.CLOUD:
-        run = _start_cloud(settings, options, nodeid, invocation_dir)
+        run = _start_cloud(settings, options, nodeid)
     else:
-        run = _start_local(settings, options, nodeid, invocation_dir)
+        run = _start_local(settings, options, nodeid)
     _wrap_close(run)
     return run

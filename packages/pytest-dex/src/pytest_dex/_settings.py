@@ -135,6 +135,9 @@ class DexSettings:
     sources:
         For each setting's name, where its value came from (``"--dex-store"``,
         ``"AWS_DEX_STORE_TYPE"``, ``"ini dex_store"`` or ``"default"``).
+    invocation_dir:
+        The directory pytest was started in (the controller's, under
+        pytest-xdist); relative paths in markers are taken from it.
     """
 
     mode: DexMode = DexMode.LOCAL
@@ -144,6 +147,7 @@ class DexSettings:
     endpoint: str | None = None
     function_map: Mapping[str, str] = field(default_factory=dict)
     sources: Mapping[str, str] = field(default_factory=dict)
+    invocation_dir: Path = Path()
 
     def describe(self) -> str:
         """One line for ``pytest_report_header``."""
@@ -288,6 +292,7 @@ def resolve_settings(
         endpoint=endpoint,
         function_map=function_map,
         sources=sources,
+        invocation_dir=Path(config.invocation_params.dir),
     )
 
 
@@ -301,6 +306,7 @@ def settings_to_dict(settings: DexSettings) -> dict[str, object]:
         "endpoint": settings.endpoint,
         "function_map": dict(settings.function_map),
         "sources": dict(settings.sources),
+        "invocation_dir": str(settings.invocation_dir),
     }
 
 
@@ -318,4 +324,5 @@ def settings_from_dict(data: Mapping[str, object]) -> DexSettings:
         endpoint=None if endpoint is None else str(endpoint),
         function_map={str(k): str(v) for k, v in function_map.items()},
         sources={str(k): str(v) for k, v in sources.items()},
+        invocation_dir=Path(str(data["invocation_dir"])),
     )

@@ -7,7 +7,6 @@ installing pytest-dex is all it takes.
 from __future__ import annotations
 
 from collections.abc import Generator, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -129,10 +128,9 @@ def durable_runner(request: pytest.FixtureRequest) -> Iterator[Any]:
         )
 
     settings = request.config.stash[SETTINGS_KEY]
-    invocation_dir = Path(request.config.invocation_params.dir)
     run: DurableTestRun | str
     try:
-        run = start_run(settings, options, item.nodeid, invocation_dir)
+        run = start_run(settings, options, item.nodeid)
     except CloudModeUnavailableError as exc:
         run = str(exc)
     if isinstance(run, str):
