@@ -27,7 +27,7 @@ def test_the_demo_runs_the_workflow_then_lists_and_validates(tmp_path) -> None:
     assert finished.returncode == 0, finished.stderr
     out = finished.stdout
     assert "== outcome: SUCCEEDED" in out
-    assert "Status:     SUCCEEDED" in out
+    assert "Status:      SUCCEEDED" in out
     for operation in (
         "  reserve-stock  STEP  SUCCEEDED",
         "  fraud-check-window  WAIT  SUCCEEDED",

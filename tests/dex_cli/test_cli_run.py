@@ -57,7 +57,7 @@ def workdir(tmp_path, monkeypatch):
 
 def stored_in(out: str) -> str:
     return next(line for line in out.splitlines() if line.startswith("Stored in:"))[
-        len("Stored in:  ") :
+        len("Stored in:   ") :
     ]
 
 
@@ -66,14 +66,14 @@ def test_a_successful_run_prints_outcome_and_tree_and_exits_0(dex, workdir) -> N
 
     assert ran.status == 0, ran.err
     lines = ran.out.splitlines()
-    assert lines[0] == "Execution:  g-1"
+    assert lines[0] == "Execution:   g-1"
     assert lines[1].startswith(
-        "ARN:        arn:aws:lambda:us-east-1:123456789012:function:flows-run:"
+        "ARN:         arn:aws:lambda:us-east-1:123456789012:function:flows-run:"
         "$LATEST/durable-execution/g-1/"
     )
-    assert "Status:     SUCCEEDED" in lines
-    assert 'Input:      {"name": "ada"}' in lines
-    assert 'Result:     "hello ADA"' in lines
+    assert "Status:      SUCCEEDED" in lines
+    assert 'Input:       {"name": "ada"}' in lines
+    assert 'Result:      "hello ADA"' in lines
     assert stored_in(ran.out) == (
         "memory (not kept after this command; use --store filesystem to keep it)"
     )
@@ -89,9 +89,9 @@ def test_a_failed_run_prints_the_error_and_exits_1(dex, workdir) -> None:
 
     assert ran.status == 1
     lines = ran.out.splitlines()
-    assert "Status:     FAILED" in lines
+    assert "Status:      FAILED" in lines
     assert (
-        "Error:      aws_durable_execution_sdk_python.exceptions.StepError: "
+        "Error:       aws_durable_execution_sdk_python.exceptions.StepError: "
         "division by zero"
     ) in lines
     assert ":function:calc:$LATEST/durable-execution/" in lines[1]
@@ -140,7 +140,7 @@ def test_a_callback_is_answered_by_name(dex, workdir) -> None:
     ran = dex("run", "flows_run:approval", "--callback", 'sign-off={"ok": true}')
 
     assert ran.status == 0, ran.err
-    assert json.loads(ran.out.split("Result:     ", 1)[1].splitlines()[0]) == {
+    assert json.loads(ran.out.split("Result:      ", 1)[1].splitlines()[0]) == {
         "answer": '{"ok": true}'
     }
     assert ran.err == "answered callback 'sign-off' from --callback\n"
@@ -152,9 +152,9 @@ def test_an_unanswered_callback_stops_the_execution_when_not_on_a_terminal(
     ran = dex("run", "flows_run:approval", "--callback", "other=1")
 
     assert ran.status == 1
-    assert "Status:     STOPPED" in ran.out.splitlines()
+    assert "Status:      STOPPED" in ran.out.splitlines()
     assert (
-        "Error:      UnansweredCallback: dex run stopped the execution: callback "
+        "Error:       UnansweredCallback: dex run stopped the execution: callback "
         "'sign-off' had no --callback answer and no terminal to ask on"
     ) in ran.out.splitlines()
     assert ran.err == (
@@ -174,7 +174,7 @@ def test_on_a_terminal_an_unanswered_callback_is_asked_for(
     assert ran.status == 0, ran.err
     assert "callback sign-off (id " in ran.err
     assert "answer with (s)uccess, (f)ailure or (h)eartbeat" in ran.err
-    assert json.loads(ran.out.split("Result:     ", 1)[1].splitlines()[0]) == {
+    assert json.loads(ran.out.split("Result:      ", 1)[1].splitlines()[0]) == {
         "answer": '{"typed": 1}'
     }
 
@@ -186,7 +186,7 @@ def test_on_a_terminal_a_callback_can_be_failed(dex, workdir, monkeypatch) -> No
     ran = dex("run", "flows_run:approval")
 
     assert ran.status == 1
-    assert "Status:     FAILED" in ran.out.splitlines()
+    assert "Status:      FAILED" in ran.out.splitlines()
     assert "card expired" in ran.out
 
 

@@ -31,17 +31,17 @@ def test_show_a_file_prints_summary_and_operation_tree(dex, tmp_path) -> None:
 
     assert ran.status == 0
     assert ran.out == (
-        "Execution:  o-1\n"
-        f"ARN:        {arn_of('o-1')}\n"
-        "Function:   arn:aws:lambda:us-east-1:123456789012:function:orders:$LATEST\n"
-        "Status:     FAILED\n"
-        "Started:    2026-11-20 09:00:00Z\n"
-        "Ended:      2026-11-20 09:01:02Z\n"
-        "Duration:   1m02s\n"
+        "Execution:   o-1\n"
+        f"ARN:         {arn_of('o-1')}\n"
+        "Function:    arn:aws:lambda:us-east-1:123456789012:function:orders:$LATEST\n"
+        "Status:      FAILED\n"
+        "Started:     2026-11-20 09:00:00Z\n"
+        "Ended:       2026-11-20 09:01:02Z\n"
+        "Duration:    1m02s\n"
         "Invocations: 0\n"
-        'Input:      {"order_id": "o-1"}\n'
-        "Error:      OutOfStock: no widgets left\n"
-        f"Stored in:  {path}\n"
+        'Input:       {"order_id": "o-1"}\n'
+        "Error:       OutOfStock: no widgets left\n"
+        f"Stored in:   {path}\n"
         "\n"
         "o-1  FAILED  took 1m02s\n"
         "  reserve  STEP  SUCCEEDED  at +0.000s  took 1.500s  attempt 2\n"

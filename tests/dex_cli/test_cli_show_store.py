@@ -28,9 +28,9 @@ def test_show_by_arn(dex, store_dir) -> None:
 
     assert ran.status == 0, ran.err
     lines = ran.out.splitlines()
-    assert lines[0] == "Execution:  o-1"
+    assert lines[0] == "Execution:   o-1"
     stored = FilesystemExecutionStore(store_dir).path_for(arn_of("o-1"))
-    assert f"Stored in:  {stored}" in lines
+    assert f"Stored in:   {stored}" in lines
     assert "    label  STEP  FAILED  at +1m02s  took 0.300s  attempt 3  " in ran.out
 
 
@@ -38,8 +38,8 @@ def test_show_by_execution_name(dex, store_dir) -> None:
     ran = dex("show", "o-2")
 
     assert ran.status == 0, ran.err
-    assert ran.out.splitlines()[0] == "Execution:  o-2"
-    assert "Error:      OutOfStock: no widgets left" in ran.out.splitlines()
+    assert ran.out.splitlines()[0] == "Execution:   o-2"
+    assert "Error:       OutOfStock: no widgets left" in ran.out.splitlines()
 
 
 def test_an_arn_that_is_not_stored(dex, store_dir) -> None:

@@ -29,6 +29,7 @@ __all__ = (
 )
 
 _PAYLOAD_WIDTH = 200
+_LABEL_WIDTH = 13
 
 _STYLES = {
     "SUCCEEDED": "green",
@@ -100,28 +101,30 @@ def describe_error(error: ErrorObject | None) -> str:
 
 
 def summary_lines(record: ExecutionRecord, location: str | None) -> list[str]:
-    """The execution's summary, one ``Key: value`` line each."""
+    """The execution's summary, one ``Key: value`` line each, values aligned."""
     execution = record.execution
-    lines = [
-        f"Execution:  {execution.durable_execution_name}",
-        f"ARN:        {execution.durable_execution_arn}",
-        f"Function:   {execution.function_arn}",
-        f"Status:     {execution.status.value}",
-        f"Started:    {format_timestamp(execution.start_timestamp)}",
-        f"Ended:      {format_timestamp(execution.end_timestamp)}",
-        "Duration:   "
-        + format_duration(execution.start_timestamp, execution.end_timestamp),
-        f"Invocations: {len(record.invocations)}",
+    fields = [
+        ("Execution", execution.durable_execution_name),
+        ("ARN", execution.durable_execution_arn),
+        ("Function", execution.function_arn),
+        ("Status", execution.status.value),
+        ("Started", format_timestamp(execution.start_timestamp)),
+        ("Ended", format_timestamp(execution.end_timestamp)),
+        (
+            "Duration",
+            format_duration(execution.start_timestamp, execution.end_timestamp),
+        ),
+        ("Invocations", str(len(record.invocations))),
     ]
     if execution.input_payload is not None:
-        lines.append(f"Input:      {_shorten(execution.input_payload)}")
+        fields.append(("Input", _shorten(execution.input_payload)))
     if execution.result is not None:
-        lines.append(f"Result:     {_shorten(execution.result)}")
+        fields.append(("Result", _shorten(execution.result)))
     if execution.error is not None:
-        lines.append(f"Error:      {describe_error(execution.error)}")
+        fields.append(("Error", describe_error(execution.error)))
     if location is not None:
-        lines.append(f"Stored in:  {location}")
-    return lines
+        fields.append(("Stored in", location))
+    return [f"{label + ':':<{_LABEL_WIDTH}}{value}" for label, value in fields]
 
 
 def _kind(operation: Operation) -> str:
