@@ -107,6 +107,8 @@ def apply_updates(
         type or state does not allow, a START of an operation that exists, or
         a type that differs from the stored operation's. Nothing is applied.
     """
+    # XXX: payload and request size limits (256 KB per operation payload, 750
+    # KB per checkpoint request in the service) are not enforced here.
     batch = _Batch(live, now)
     for index, update in enumerate(updates):
         where = f"Updates[{index}] (Id {update.id!r})"

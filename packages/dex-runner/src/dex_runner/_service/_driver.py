@@ -318,6 +318,8 @@ class Driver:
             return
         if error is not None:
             if error.error_type == NOT_DURABLE_ERROR_TYPE:
+                # XXX: fails at once, without invocation retries, so a plain
+                # function's side effects do not run three times.
                 self.complete(live, ExecutionStatus.FAILED, error=error, when=end)
                 return
             self._after_error(live, error, end)
@@ -391,6 +393,8 @@ class Driver:
         if live.failed_invocations >= self.max_invocation_attempts:
             self.complete(live, ExecutionStatus.FAILED, error=error, when=end)
         else:
+            # XXX: the failed invocation is retried at once; Lambda waits
+            # (with backoff) between retries of a failed invocation.
             live.invoke_requested = True
             self._persist(live)
         live.condition.notify_all()
