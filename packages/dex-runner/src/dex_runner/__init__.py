@@ -28,6 +28,7 @@ from ._service import (
     DurableExecutionService,
     InvalidCheckpointTokenError,
     InvalidParameterValueError,
+    ResourceConflictError,
     ResourceNotFoundError,
     ServiceError,
 )
@@ -51,6 +52,7 @@ __all__ = (
     "InvokeOperation",
     "NotDurableHandlerError",
     "OperationNotFoundError",
+    "ResourceConflictError",
     "ResourceNotFoundError",
     "RunnerClosedError",
     "ServiceError",

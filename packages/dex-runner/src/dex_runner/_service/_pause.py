@@ -141,7 +141,7 @@ def pause_at_checkpoint(
 
 
 def _paused(live: LiveExecution, state: PauseState, *, interrupted: bool) -> None:
-    now = live.clock.now()
+    now = live.clock.now() if interrupted else state.requested
     state.paused_at = now
     state.interrupted = interrupted
     summary = live.summary
