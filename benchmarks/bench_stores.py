@@ -41,7 +41,7 @@ from dex_store_filesystem import FilesystemExecutionStore, file_name_for
 from dex_store_memory import MemoryExecutionStore
 
 SIZES = (10, 100, 1_000)
-REPEATS = {10: 200, 100: 100, 1_000: 20}
+REPEATS = {10: 200, 100: 100, 1_000: 50}
 STORED = (1_000, 10_000)
 QUERY_REPEATS = 20
 SCAN_REPEATS = 3

@@ -323,6 +323,10 @@ class FilesystemExecutionStore:
         leaves a journal line; an edit in place does neither, so the rows a
         query is about to return are checked one by one.
         """
+        # XXX: a record file edited in place (not replaced) by another tool
+        # is only noticed when it is on a page a query returns, when the
+        # directory changes, or by rebuild_index(); until then filters see
+        # what the file held before.
         changed = []
         for put in puts:
             file = put.file
@@ -378,6 +382,9 @@ class FilesystemExecutionStore:
             try:
                 index = self._index
                 present = index.catch_up()
+                # XXX: directory mtimes tick as coarsely as the kernel clock
+                # (a few ms); a file added or removed by hand in the same tick
+                # as a dex write is not seen until the directory changes again.
                 if (
                     not present
                     or index.damaged
@@ -457,6 +464,9 @@ class FilesystemExecutionStore:
                 handle.write(data)
                 handle.flush()
                 os.fsync(handle.fileno())
+            # XXX: the directory is not fsynced after the replace, so a power
+            # loss (not a crash of the process) right after a save can bring
+            # back the previous revision of the file; never a partial one.
             os.replace(temporary, target)
         except BaseException:
             with contextlib.suppress(OSError):
