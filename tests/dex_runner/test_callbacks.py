@@ -319,3 +319,23 @@ def _wait_for_status(runner: Any, arn: str, name: str, status: OperationStatus) 
                 return
         time.sleep(0.01)
     raise AssertionError(f"{name} never became {status.value}")
+
+
+def test_wait_for_callback_reports_an_execution_that_ended_without_one(
+    make_runner: Any,
+) -> None:
+    @durable_execution
+    def no_callback(event: Any, context: DurableContext) -> str:
+        return "done"
+
+    runner = make_runner(no_callback)
+    arn = runner.run_async()
+    runner.wait_for_result(arn)
+
+    with pytest.raises(TimeoutError) as caught:
+        runner.wait_for_callback(arn, timeout=5)
+
+    assert str(caught.value) == (
+        f"no callback could be answered in execution {arn} before the execution "
+        "ended; callbacks that appeared: none"
+    )

@@ -288,3 +288,46 @@ def test_a_checkpoint_after_the_invocation_ended_is_rejected(held: Any) -> None:
         "the invocation that held this token has ended, was timed out or the "
         "execution is over"
     )
+
+
+def test_a_checkpoint_returns_operations_the_service_changed_meanwhile(
+    held: Any,
+) -> None:
+    client, invoker, arn, service = held
+    started = client.checkpoint_durable_execution(
+        DurableExecutionArn=arn,
+        CheckpointToken=_token(invoker),
+        Updates=[{"Id": "c1", "Type": "CALLBACK", "Action": "START", "Name": "cb"}],
+    )
+    (callback,) = started["NewExecutionState"]["Operations"]
+    callback_id = callback["CallbackDetails"]["CallbackId"]
+
+    service.send_callback_success(callback_id, "answer")
+    refreshed = client.checkpoint_durable_execution(
+        DurableExecutionArn=arn, CheckpointToken=started["CheckpointToken"], Updates=[]
+    )
+
+    assert [
+        (op["Id"], op["Status"], op["CallbackDetails"]["Result"])
+        for op in refreshed["NewExecutionState"]["Operations"]
+    ] == [("c1", "SUCCEEDED", "answer")]
+
+
+def test_an_answer_during_a_suspending_invocation_invokes_again(held: Any) -> None:
+    client, invoker, arn, service = held
+    started = client.checkpoint_durable_execution(
+        DurableExecutionArn=arn,
+        CheckpointToken=_token(invoker),
+        Updates=[{"Id": "c1", "Type": "CALLBACK", "Action": "START"}],
+    )
+    callback_id = started["NewExecutionState"]["Operations"][0]["CallbackDetails"][
+        "CallbackId"
+    ]
+    service.send_callback_success(callback_id, "answer")
+    invoker.started.clear()
+
+    invoker.release.set()
+
+    assert invoker.started.wait(5)
+    assert invoker.invocation is not None
+    assert invoker.invocation.input.updated_operation_ids == ("c1",)
