@@ -6,13 +6,17 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from aws_durable_execution_sdk_python import DurableContext, durable_execution
+from dex_runner import DurableFunctionTestRunner
 from dex_runner._service import (
     DurableExecutionService,
     InvalidParameterValueError,
     InvocationInput,
     ResourceNotFoundError,
+    ServiceInternalError,
 )
 from dex_schema import Operation, OperationStatus, OperationType
+from dex_store import StoreError
 
 
 def test_the_invocation_event_has_the_lambda_json_shape() -> None:
@@ -113,4 +117,34 @@ def test_a_function_arn_keeps_its_qualifier(store: Any) -> None:
     assert summary.durable_execution_arn.startswith(
         "arn:aws:lambda:eu-west-1:111122223333:function:orders:7/durable-execution/"
         "order-1/"
+    )
+
+
+class _BrokenStore:
+    """A memory store whose updates fail, as a full disk would make them."""
+
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+    def update(self, record: Any) -> Any:
+        raise StoreError("disk full")
+
+
+def test_a_store_failure_is_reported_to_whoever_waits(store: Any) -> None:
+    @durable_execution
+    def handler(event: Any, context: DurableContext) -> str:
+        return "done"
+
+    with DurableFunctionTestRunner(handler, store=_BrokenStore(store)) as runner:
+        arn = runner.run_async()
+
+        with pytest.raises(ServiceInternalError) as caught:
+            runner.wait_for_result(arn, timeout=10)
+
+    assert str(caught.value) == (
+        f"the service failed while running execution {arn}: StoreError('disk "
+        "full'); the store holds its last consistent state"
     )

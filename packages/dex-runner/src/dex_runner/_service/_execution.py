@@ -115,6 +115,8 @@ class LiveExecution:
         """An EXECUTION SUCCEED/FAIL checkpointed during the running invocation."""
         self.last_invocation_error: ErrorObject | None = None
         self.closed = False
+        self.broken: Exception | None = None
+        """What made the execution's driver fail, if it did."""
         self.closing = False
         """No new invocation starts; the running one may still end or time out."""
         self._timer_ids: dict[str, None] = {}

@@ -64,6 +64,7 @@ from ._errors import (
     InvalidParameterValueError,
     ResourceConflictError,
     ResourceNotFoundError,
+    ServiceInternalError,
 )
 from ._execution import LiveExecution, event_error, event_result
 from ._group import join_group, settle
@@ -240,12 +241,29 @@ class DurableExecutionService:
         logger.debug("started %s", live.arn)
         return live.summary
 
+    def _drive(self, live: LiveExecution) -> None:
+        try:
+            self._driver.drive(live)
+        except Exception as error:
+            logger.exception("the driver of %s failed", live.arn)
+            with live.condition:
+                live.broken = error
+                live.closed = True
+                live.condition.notify_all()
+
+    def _check_broken(self, live: LiveExecution) -> None:
+        if live.broken is not None:
+            raise ServiceInternalError(
+                f"the service failed while running execution {live.arn}: "
+                f"{live.broken!r}; the store holds its last consistent state"
+            )
+
     def _adopt(self, live: LiveExecution) -> None:
         clock = live.clock
         clock.subscribe(lambda: _wake(live))
         join_group(live)
         thread = threading.Thread(
-            target=self._driver.drive,
+            target=self._drive,
             args=(live,),
             name=f"dex-execution-{live.summary.durable_execution_name}",
             daemon=True,
@@ -736,6 +754,7 @@ class DurableExecutionService:
                 )
             finally:
                 live.result_waiters -= 1
+            self._check_broken(live)
             return live.to_record() if done and live.terminal else None
 
     def wait_for_callback(
@@ -765,6 +784,7 @@ class DurableExecutionService:
                             assert op.callback_details is not None
                             assert op.callback_details.callback_id is not None
                             return op.callback_details.callback_id
+                self._check_broken(live)
                 if live.terminal or live.closed:
                     raise TimeoutError(_no_callback(live, name, "the execution ended"))
                 remaining = None if deadline is None else deadline - time.monotonic()
