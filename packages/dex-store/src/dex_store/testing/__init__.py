@@ -6,7 +6,7 @@ brings hypothesis and pytest.
 
 import pytest
 
-pytest.register_assert_rewrite("dex_store.testing._contract")
+pytest.register_assert_rewrite("dex_store.testing._base", "dex_store.testing._contract")
 
 from ._contract import ExecutionStoreContract  # noqa: E402
 from ._records import execution_arn, sample_record  # noqa: E402

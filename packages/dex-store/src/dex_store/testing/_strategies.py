@@ -8,69 +8,48 @@ RFC 3339 allows.
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 from typing import Any
 
 from dex_schema import (
     CallbackDetails,
-    CallbackFailedDetails,
-    CallbackStartedDetails,
-    CallbackSucceededDetails,
-    CallbackTimedOutDetails,
     CallbackTimer,
     ChainedInvokeDetails,
-    ChainedInvokeFailedDetails,
-    ChainedInvokeStartedDetails,
-    ChainedInvokeStoppedDetails,
-    ChainedInvokeSucceededDetails,
-    ChainedInvokeTimedOutDetails,
     ContextDetails,
-    ContextFailedDetails,
-    ContextStartedDetails,
-    ContextSucceededDetails,
     DurableConfig,
-    ErrorObject,
-    Event,
-    EventError,
-    EventInput,
-    EventPauseReason,
-    EventResult,
-    EventResumeReason,
-    EventType,
     ExecutionDetails,
-    ExecutionFailedDetails,
-    ExecutionPausedDetails,
     ExecutionRecord,
-    ExecutionResumedDetails,
-    ExecutionStartedDetails,
     ExecutionStatus,
-    ExecutionStoppedDetails,
-    ExecutionSucceededDetails,
     ExecutionSummary,
-    ExecutionTimedOutDetails,
-    InvocationCompletedDetails,
     InvocationOutcome,
     InvocationRecord,
     LogEntry,
     Operation,
     OperationStatus,
-    OperationSubType,
     OperationType,
     PauseDetails,
-    RetryDetails,
     ServiceState,
     StepDetails,
-    StepFailedDetails,
-    StepStartedDetails,
-    StepSucceededDetails,
     TraceHeader,
-    WaitCancelledDetails,
     WaitDetails,
-    WaitStartedDetails,
-    WaitSucceededDetails,
 )
 from hypothesis import strategies as st
+
+from ._basics import (
+    _OPTIONAL_TIMESTAMPS,
+    _SUB_TYPES,
+    _TIMESTAMPS,
+    _execution_arns,
+    _names,
+    _seconds,
+    arns,
+    error_objects,
+    function_arns,
+    payloads,
+    texts,
+    timestamps,
+)
+from ._events import events
 
 __all__ = (
     "arns",
@@ -84,110 +63,6 @@ __all__ = (
     "texts",
     "timestamps",
 )
-
-_OFFSETS = (0, 0, 0, 60, -300, 330, 345, -720, 840)
-_REGIONS = ("us-east-1", "us-west-2", "eu-central-1", "ap-southeast-2")
-_NAME_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_"
-
-
-@functools.cache
-def texts(*, min_size: int = 0, max_size: int = 30) -> st.SearchStrategy[str]:
-    """Unicode strings JSON can carry: anything but lone surrogates."""
-    return st.text(
-        alphabet=st.characters(exclude_categories=["Cs"]),
-        min_size=min_size,
-        max_size=max_size,
-    )
-
-
-@functools.cache
-def _names(max_size: int = 20) -> st.SearchStrategy[str]:
-    return st.text(alphabet=_NAME_CHARS, min_size=1, max_size=max_size)
-
-
-@functools.cache
-def timestamps(
-    *,
-    min_value: dt.datetime = dt.datetime(2020, 1, 1),
-    max_value: dt.datetime = dt.datetime(2035, 12, 31),
-) -> st.SearchStrategy[dt.datetime]:
-    """Timezone-aware datetimes with microseconds and whole-minute offsets."""
-    zones = st.sampled_from(_OFFSETS).map(
-        lambda minutes: dt.timezone(dt.timedelta(minutes=minutes))
-    )
-    return st.datetimes(min_value=min_value, max_value=max_value, timezones=zones)
-
-
-@functools.cache
-def _large_texts() -> st.SearchStrategy[str]:
-    return st.builds(
-        lambda seed, size: (seed * (size // len(seed) + 1))[:size],
-        texts(min_size=1, max_size=8),
-        st.integers(min_value=20_000, max_value=400_000),
-    )
-
-
-@functools.cache
-def payloads() -> st.SearchStrategy[str | None]:
-    """Optional payloads: absent, short unicode, JSON-looking, or large."""
-    return st.one_of(
-        st.none(),
-        texts(max_size=60),
-        st.integers().map(str),
-        st.dictionaries(_names(8), texts(max_size=10), max_size=4).map(repr),
-        st.integers(0, 9).flatmap(lambda n: _large_texts() if n == 0 else st.none()),
-    )
-
-
-@functools.cache
-def error_objects() -> st.SearchStrategy[ErrorObject]:
-    """Errors with any mix of message, type, data and stack trace."""
-    return st.builds(
-        ErrorObject,
-        error_message=st.none() | texts(max_size=80),
-        error_type=st.none() | _names(),
-        error_data=st.none() | texts(max_size=40),
-        stack_trace=st.none() | st.lists(texts(max_size=50), max_size=4).map(tuple),
-    )
-
-
-@functools.cache
-def function_arns() -> st.SearchStrategy[str]:
-    """Lambda function ARNs, with or without a qualifier."""
-    return st.builds(
-        lambda region, account, name, qualifier: (
-            f"arn:aws:lambda:{region}:{account}:function:{name}{qualifier}"
-        ),
-        st.sampled_from(_REGIONS),
-        st.from_regex(r"\A[0-9]{12}\Z"),
-        _names(),
-        st.sampled_from(("", ":$LATEST", ":1", ":prod")),
-    )
-
-
-def _execution_arns(function_arn: str, name: str) -> st.SearchStrategy[str]:
-    qualified = function_arn if function_arn.count(":") >= 7 else function_arn + ":1"
-    return st.uuids().map(lambda uuid: f"{qualified}/durable-execution/{name}/{uuid}")
-
-
-@functools.cache
-def arns() -> st.SearchStrategy[str]:
-    """Execution ARNs: mostly realistic, sometimes hostile to file names.
-
-    The hostile ones hold path separators, ``..``, reserved device names,
-    unicode, case-only differences and lengths past any file name limit.
-    """
-    realistic = st.tuples(function_arns(), _names()).flatmap(
-        lambda pair: _execution_arns(*pair)
-    )
-    hostile = st.one_of(
-        texts(min_size=1, max_size=40),
-        st.sampled_from(
-            ("..", ".", "/", "../../etc/passwd", "CON", "nul", "a\\b", "A", "a")
-        ),
-        st.builds(lambda s: "x" * 300 + s, texts(max_size=5)),
-    )
-    return st.one_of(realistic, realistic, realistic, hostile)
 
 
 @functools.cache
@@ -245,9 +120,6 @@ def _details_for(
     )
 
 
-_TIMESTAMPS = timestamps()
-_OPTIONAL_TIMESTAMPS = st.none() | _TIMESTAMPS
-_SUB_TYPES = st.none() | st.sampled_from(OperationSubType) | _names(12)
 _OPERATION_NAMES = st.none() | texts(max_size=24)
 _KINDS = st.sampled_from(OperationType)
 _STATUSES = st.sampled_from(OperationStatus)
@@ -290,202 +162,6 @@ def operations(
         if kind is OperationType.CONTEXT:
             contexts.append(op_id)
     return tuple(result)
-
-
-@functools.cache
-def _event_errors() -> st.SearchStrategy[EventError]:
-    return st.builds(
-        EventError,
-        payload=st.none() | error_objects(),
-        truncated=st.none() | st.booleans(),
-    )
-
-
-@functools.cache
-def _event_results() -> st.SearchStrategy[EventResult]:
-    return st.builds(
-        EventResult, payload=payloads(), truncated=st.none() | st.booleans()
-    )
-
-
-@functools.cache
-def _retry() -> st.SearchStrategy[RetryDetails]:
-    return st.builds(
-        RetryDetails,
-        current_attempt=st.none() | st.integers(0, 10),
-        next_attempt_delay_seconds=st.none() | st.integers(0, 3600),
-    )
-
-
-_seconds = st.integers(0, 86_400)
-_EVENT_DETAILS: dict[EventType, tuple[str, st.SearchStrategy[Any]]] = {
-    EventType.EXECUTION_STARTED: (
-        "execution_started_details",
-        st.builds(
-            ExecutionStartedDetails,
-            input=st.builds(EventInput, payload=payloads()),
-            execution_timeout=_seconds,
-        ),
-    ),
-    EventType.EXECUTION_SUCCEEDED: (
-        "execution_succeeded_details",
-        st.builds(ExecutionSucceededDetails, result=_event_results()),
-    ),
-    EventType.EXECUTION_FAILED: (
-        "execution_failed_details",
-        st.builds(ExecutionFailedDetails, error=_event_errors()),
-    ),
-    EventType.EXECUTION_TIMED_OUT: (
-        "execution_timed_out_details",
-        st.builds(ExecutionTimedOutDetails, error=st.none() | _event_errors()),
-    ),
-    EventType.EXECUTION_STOPPED: (
-        "execution_stopped_details",
-        st.builds(ExecutionStoppedDetails, error=_event_errors()),
-    ),
-    EventType.CONTEXT_STARTED: (
-        "context_started_details",
-        st.just(ContextStartedDetails()),
-    ),
-    EventType.CONTEXT_SUCCEEDED: (
-        "context_succeeded_details",
-        st.builds(ContextSucceededDetails, result=_event_results()),
-    ),
-    EventType.CONTEXT_FAILED: (
-        "context_failed_details",
-        st.builds(ContextFailedDetails, error=_event_errors()),
-    ),
-    EventType.WAIT_STARTED: (
-        "wait_started_details",
-        st.builds(
-            WaitStartedDetails,
-            duration=_seconds,
-            scheduled_end_timestamp=timestamps(),
-        ),
-    ),
-    EventType.WAIT_SUCCEEDED: (
-        "wait_succeeded_details",
-        st.builds(WaitSucceededDetails, duration=st.none() | _seconds),
-    ),
-    EventType.WAIT_CANCELLED: (
-        "wait_cancelled_details",
-        st.builds(WaitCancelledDetails, error=st.none() | _event_errors()),
-    ),
-    EventType.STEP_STARTED: ("step_started_details", st.just(StepStartedDetails())),
-    EventType.STEP_SUCCEEDED: (
-        "step_succeeded_details",
-        st.builds(
-            StepSucceededDetails, result=_event_results(), retry_details=_retry()
-        ),
-    ),
-    EventType.STEP_FAILED: (
-        "step_failed_details",
-        st.builds(StepFailedDetails, error=_event_errors(), retry_details=_retry()),
-    ),
-    EventType.CHAINED_INVOKE_STARTED: (
-        "chained_invoke_started_details",
-        st.builds(
-            ChainedInvokeStartedDetails,
-            function_name=_names(),
-            tenant_id=st.none() | _names(),
-            input=st.none() | st.builds(EventInput, payload=payloads()),
-            executed_version=st.none() | st.sampled_from(("$LATEST", "1", "7")),
-            durable_execution_arn=st.none() | arns(),
-        ),
-    ),
-    EventType.CHAINED_INVOKE_SUCCEEDED: (
-        "chained_invoke_succeeded_details",
-        st.builds(ChainedInvokeSucceededDetails, result=_event_results()),
-    ),
-    EventType.CHAINED_INVOKE_FAILED: (
-        "chained_invoke_failed_details",
-        st.builds(ChainedInvokeFailedDetails, error=_event_errors()),
-    ),
-    EventType.CHAINED_INVOKE_TIMED_OUT: (
-        "chained_invoke_timed_out_details",
-        st.builds(ChainedInvokeTimedOutDetails, error=_event_errors()),
-    ),
-    EventType.CHAINED_INVOKE_STOPPED: (
-        "chained_invoke_stopped_details",
-        st.builds(ChainedInvokeStoppedDetails, error=_event_errors()),
-    ),
-    EventType.CALLBACK_STARTED: (
-        "callback_started_details",
-        st.builds(
-            CallbackStartedDetails,
-            callback_id=texts(min_size=1, max_size=40),
-            heartbeat_timeout=st.none() | _seconds,
-            timeout=st.none() | _seconds,
-        ),
-    ),
-    EventType.CALLBACK_SUCCEEDED: (
-        "callback_succeeded_details",
-        st.builds(CallbackSucceededDetails, result=_event_results()),
-    ),
-    EventType.CALLBACK_FAILED: (
-        "callback_failed_details",
-        st.builds(CallbackFailedDetails, error=_event_errors()),
-    ),
-    EventType.CALLBACK_TIMED_OUT: (
-        "callback_timed_out_details",
-        st.builds(CallbackTimedOutDetails, error=_event_errors()),
-    ),
-    EventType.INVOCATION_COMPLETED: (
-        "invocation_completed_details",
-        st.builds(
-            InvocationCompletedDetails,
-            start_timestamp=timestamps(),
-            end_timestamp=timestamps(),
-            request_id=_names(36),
-            error=st.none() | _event_errors(),
-        ),
-    ),
-    EventType.EXECUTION_PAUSED: (
-        "execution_paused_details",
-        st.builds(
-            ExecutionPausedDetails,
-            pause_request_timestamp=timestamps(),
-            reason=st.none() | st.builds(EventPauseReason, payload=payloads()),
-            execution_timeout_paused=st.booleans(),
-        ),
-    ),
-    EventType.EXECUTION_RESUMED: (
-        "execution_resumed_details",
-        st.builds(
-            ExecutionResumedDetails,
-            resume_request_timestamp=timestamps(),
-            reason=st.none() | st.builds(EventResumeReason, payload=payloads()),
-        ),
-    ),
-}
-
-
-_EVENT_TYPES = st.sampled_from(EventType)
-_EVENT_IDS = st.none() | _names(12)
-_EVENT_NAMES = st.none() | texts(max_size=20)
-
-
-@st.composite
-def _event(draw: st.DrawFn, event_id: int) -> Event:
-    event_type = draw(_EVENT_TYPES)
-    field, details = _EVENT_DETAILS[event_type]
-    return Event(
-        event_type=event_type,
-        sub_type=draw(_SUB_TYPES),
-        event_id=event_id,
-        id=draw(_EVENT_IDS),
-        name=draw(_EVENT_NAMES),
-        event_timestamp=draw(_TIMESTAMPS),
-        parent_id=draw(_EVENT_IDS),
-        **{field: draw(details)},
-    )
-
-
-@st.composite
-def events(draw: st.DrawFn, *, max_size: int = 12) -> tuple[Event, ...]:
-    """A history: events of every type, ``EventId`` counting up from 1."""
-    count = draw(st.integers(0, max_size))
-    return tuple(draw(_event(event_id)) for event_id in range(1, count + 1))
 
 
 @functools.cache
