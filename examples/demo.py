@@ -72,4 +72,8 @@ def run_demo() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(run_demo())
+    try:
+        sys.exit(run_demo())
+    except BrokenPipeError:  # piped into `head`: the reader has gone
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)

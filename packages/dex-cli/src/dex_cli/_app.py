@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from importlib.metadata import entry_points
@@ -122,3 +123,17 @@ def main(argv: Sequence[str] | None = None, *, output: Output | None = None) -> 
     except KeyboardInterrupt:
         output.note(f"dex {command.name}: interrupted", style="red")
         return 130
+    except BrokenPipeError:
+        # The reader went away (``dex list | head``): stop quietly, and keep
+        # Python from complaining when it flushes stdout at exit.
+        _silence_stdout()
+        return EXIT_FAILURE
+
+
+def _silence_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        # stdout is not a real file (captured in a test): nothing to flush.
+        pass

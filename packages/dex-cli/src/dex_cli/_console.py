@@ -90,13 +90,33 @@ class Output:
         rows: Sequence[Sequence[str]],
         *,
         styles: Sequence[str] | None = None,
+        wrap: Sequence[int] = (0,),
     ) -> None:
         """Write a table: a rich table on a terminal, aligned columns otherwise.
 
-        ``styles`` gives one style per row (used on a terminal only).
+        Parameters
+        ----------
+        columns:
+            The column headings.
+        rows:
+            The cells, one sequence per row.
+        styles:
+            One style per row, used on a terminal only.
+        wrap:
+            The indices of the columns that may wrap (folded, nothing cut) on
+            a narrow terminal; the others (statuses, times) keep one line.
         """
         if self.rich:
-            table = Table(*columns, header_style="bold")
+            # Several wrapping columns share the room by ratio, which rich
+            # applies only to a table that fills the terminal's width.
+            table = Table(header_style="bold", expand=len(wrap) > 1)
+            for index, column in enumerate(columns):
+                if index in wrap:
+                    # The last wrapping column (details) gets the most room.
+                    ratio = 3 if index == max(wrap) and len(wrap) > 1 else 1
+                    table.add_column(column, overflow="fold", min_width=10, ratio=ratio)
+                else:
+                    table.add_column(column, no_wrap=True)
             for index, row in enumerate(rows):
                 table.add_row(*row, style=styles[index] if styles else None)
             self.out.print(table)

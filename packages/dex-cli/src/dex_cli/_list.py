@@ -138,7 +138,7 @@ def _run(args: argparse.Namespace, output: Output) -> int:
         rows.append([item.location, "-", "UNREADABLE", "-", "-", "-"])
         styles.append("red")
     if rows:
-        output.table(_COLUMNS, rows, styles=styles)
+        output.table(_COLUMNS, rows, styles=styles, wrap=(0,))
     else:
         output.line("no stored executions match")
     if page.next_marker is not None:

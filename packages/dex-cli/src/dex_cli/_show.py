@@ -121,7 +121,7 @@ def print_execution(
     if history:
         output.line()
         output.line(f"History ({len(record.events)} events):")
-        output.table(history_columns(), timeline_rows(record))
+        output.table(history_columns(), timeline_rows(record), wrap=(3, 4))
 
 
 def _run(args: argparse.Namespace, output: Output) -> int:
