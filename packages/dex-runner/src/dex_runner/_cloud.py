@@ -24,6 +24,7 @@ from dex_store import (
     ExecutionNotFoundError,
     ExecutionStore,
     StoreConfig,
+    StoreNotFoundError,
     open_store,
 )
 
@@ -78,6 +79,8 @@ class DurableFunctionCloudTestRunnerConfig(msgspec.Struct, frozen=True, kw_only=
         Wall seconds ``run`` waits for an execution before stopping it.
     max_attempts:
         Attempts per API call when throttled or failing transiently.
+    history_page_size:
+        Events asked for per GetDurableExecutionHistory page (1-1000).
     """
 
     function_name: str
@@ -88,6 +91,7 @@ class DurableFunctionCloudTestRunnerConfig(msgspec.Struct, frozen=True, kw_only=
     poll_interval: float = 1.0
     timeout: float = 300.0
     max_attempts: int = 6
+    history_page_size: int = 1000
 
     def __post_init__(self) -> None:
         if not self.function_name:
@@ -96,6 +100,11 @@ class DurableFunctionCloudTestRunnerConfig(msgspec.Struct, frozen=True, kw_only=
             raise ValueError(
                 f"poll_interval ({self.poll_interval}) and timeout ({self.timeout}) "
                 f"must be positive and max_attempts ({self.max_attempts}) at least 1"
+            )
+        if not 1 <= self.history_page_size <= _HISTORY_PAGE:
+            raise ValueError(
+                f"history_page_size must be 1 to {_HISTORY_PAGE}, got "
+                f"{self.history_page_size}"
             )
 
     def store_config(self) -> StoreConfig:
@@ -411,7 +420,7 @@ class DurableFunctionCloudTestRunner:
         while True:
             params: dict[str, Any] = {
                 "DurableExecutionArn": arn,
-                "MaxItems": _HISTORY_PAGE,
+                "MaxItems": self.config.history_page_size,
             }
             if marker:
                 params["Marker"] = marker
@@ -425,7 +434,8 @@ class DurableFunctionCloudTestRunner:
         record = record_from_history(summary_from_wire(summary), self._history(arn))
         try:
             current = self.store.load(arn)
-        except ExecutionNotFoundError:
+        except (ExecutionNotFoundError, StoreNotFoundError):
+            # A new filesystem store has no directory until its first write.
             return self.store.create(record)
         return self.store.update(
             msgspec.structs.replace(record, revision=current.revision)
