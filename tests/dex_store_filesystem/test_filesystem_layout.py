@@ -1,6 +1,7 @@
 """Where the filesystem store writes, and what it refuses to read or write."""
 
 import datetime as dt
+import shutil
 from pathlib import Path
 
 import pytest
@@ -160,3 +161,33 @@ def test_a_second_store_object_reads_what_the_first_wrote(tmp_path: Path) -> Non
 
     assert [row.execution_name for row in rows] == ["r2", "r1", "r0"]
     assert [row.revision for row in rows] == [1, 1, 1]
+
+
+def test_a_file_where_the_store_should_be_is_named(tmp_path: Path) -> None:
+    (tmp_path / "runs").write_text("not a directory")
+    store = FilesystemExecutionStore(tmp_path / "runs")
+
+    with pytest.raises(StoreNotFoundError) as caught:
+        store.query()
+
+    assert str(caught.value) == (
+        f"no dex store at {tmp_path / 'runs'}: it is a file, not a directory; "
+        "check AWS_DEX_STORE_PATH"
+    )
+
+
+def test_a_store_removed_under_a_store_object_is_noticed(tmp_path: Path) -> None:
+    store = FilesystemExecutionStore(tmp_path / "store")
+    store.create(sample_record("before"))
+    shutil.rmtree(tmp_path / "store")
+
+    for read in (
+        store.query,
+        lambda: store.load(sample_record("before").arn),
+        lambda: store.update(sample_record("before")),
+    ):
+        with pytest.raises(StoreNotFoundError):
+            read()
+    stored = store.create(sample_record("after"))
+
+    assert [row.arn for row in store.query().rows] == [stored.arn]

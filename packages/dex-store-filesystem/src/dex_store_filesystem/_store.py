@@ -181,6 +181,7 @@ class FilesystemExecutionStore:
         try:
             data = path.read_bytes()
         except FileNotFoundError:
+            self._known_store = False  # check again: it may have been removed
             self._require_store()
             raise ExecutionNotFoundError(arn, str(self._root)) from None
         return self._decode(path, data, arn)
@@ -250,16 +251,24 @@ class FilesystemExecutionStore:
     def close(self) -> None:
         """Release the lock file and forget the cached index."""
         with self._mutex:
-            if self._lock_fd is not None and self._lock_pid == os.getpid():
-                os.close(self._lock_fd)
-            self._lock_fd = None
+            self._close_lock()
             self._index.reset()
+
+    def _close_lock(self) -> None:
+        if self._lock_fd is not None and self._lock_pid == os.getpid():
+            os.close(self._lock_fd)
+        self._lock_fd = None
 
     # -- reading -----------------------------------------------------------------------
 
     def _require_store(self) -> None:
         if self._known_store:
             return
+        if self._root.exists() and not self._root.is_dir():
+            raise StoreNotFoundError(
+                f"no dex store at {self._root}: it is a file, not a directory; "
+                f"check {STORE_PATH_ENV}"
+            )
         if not self._root.is_dir():
             raise StoreNotFoundError(
                 f"no dex store at {self._root}: the directory does not exist "
@@ -359,6 +368,9 @@ class FilesystemExecutionStore:
         self._require_store()
         index = self._index
         present = index.catch_up()
+        if not present:
+            self._known_store = False
+            self._require_store()
         if (
             present
             and not index.damaged
@@ -375,8 +387,15 @@ class FilesystemExecutionStore:
     def _locked(self, *, create: bool = False) -> Iterator[None]:
         """Hold the store lock with the index brought up to date under it."""
         with self._mutex:
-            if create and not self._known_store:
-                self._make_store()
+            if not (self._meta / _MARKER_FILE).is_file():
+                # Never made, or removed since: start again from the disk.
+                self._known_store = False
+                self._index.reset()
+                self._close_lock()
+                if create:
+                    self._make_store()
+                else:
+                    self._require_store()
             fd = self._lock_descriptor()
             lock_descriptor(fd, poll_interval=_LOCK_POLL_SECONDS)
             try:
