@@ -70,6 +70,8 @@ class FunctionRegistry:
                 f"{type(handler).__name__}"
             )
         function, _ = parse_function_arn(name_or_arn)
+        # XXX: functions are keyed by NAME alone: an ARN's region, account and
+        # qualifier are not compared, so two ARNs with one name are one function.
         name = function_name_of(function)
         kind = FunctionKind.DURABLE if durable else FunctionKind.PLAIN
         with self._lock:

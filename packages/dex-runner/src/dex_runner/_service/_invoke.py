@@ -151,6 +151,9 @@ class ChainedInvokes:
         if kind is FunctionKind.PLAIN:
             self._call_plain(live, op.id, function, payload)
             return
+        # XXX: the chained execution gets the invoking execution's execution
+        # and invocation timeouts, not ones configured for the target function.
+        # Stopping or timing out the parent leaves it running to its own end.
         child = self._service.start_execution(
             name,
             payload,
@@ -185,6 +188,8 @@ class ChainedInvokes:
         group.begin_call()
 
         def call() -> None:
+            # XXX: a plain function's call has no invocation timeout, record or
+            # captured logs; only its result or error reaches the history.
             try:
                 result = catalog.call(function, payload)
             except BaseException as error:  # the catalog itself failed
@@ -196,9 +201,10 @@ class ChainedInvokes:
                 )
             try:
                 with live.condition:
-                    # The answer lands once the invocation that asked has
-                    # ended, as a real Invoke's round trip would: the history
-                    # order does not depend on thread timing.
+                    # XXX: the answer lands only once the invocation that
+                    # asked has ended (a real Invoke's answer lands whenever
+                    # it comes), so the history order does not depend on
+                    # thread timing.
                     live.condition.wait_for(
                         lambda: live.running is None or live.terminal or live.closed
                     )

@@ -65,6 +65,9 @@ class PauseState(msgspec.Struct):
     interrupted: bool = False
 
 
+# XXX: pause bookkeeping lives in memory only (the record says PAUSED, but a
+# service restarted meanwhile cannot resume it), and ClientToken idempotency of
+# PauseDurableExecution / ResumeDurableExecution is not implemented.
 _PAUSES: dict[str, PauseState] = {}
 
 
@@ -129,6 +132,8 @@ def pause_at_checkpoint(
         return
     run = live.running
     if run is not None:
+        # XXX: the interrupted invocation is fenced off without an
+        # InvocationCompleted event; the service may record one.
         fence(live, run, "the execution was paused")
     live.invocations = [
         _replace(record, end_timestamp=live.clock.now())
