@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 __all__ = (
+    "CorruptRecordError",
     "ExecutionAlreadyExistsError",
     "ExecutionConflictError",
     "ExecutionNotFoundError",
@@ -10,7 +11,6 @@ __all__ = (
     "StoreConfigError",
     "StoreError",
     "StoreNotFoundError",
-    "CorruptRecordError",
 )
 
 
@@ -33,8 +33,7 @@ class ExecutionAlreadyExistsError(StoreError):
     def __init__(self, arn: str) -> None:
         self.arn = arn
         super().__init__(
-            f"an execution is already stored under {arn!r}; "
-            "use update() to change it"
+            f"an execution is already stored under {arn!r}; use update() to change it"
         )
 
 
