@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from aws_durable_execution_sdk_python import DurableContext, durable_execution
-from aws_durable_execution_sdk_python.config import Duration
+from aws_durable_execution_sdk_python.config import CallbackConfig, Duration
 from aws_durable_execution_sdk_python.execution import InvocationStatus
 from aws_durable_execution_sdk_python.lambda_service import OperationStatus
 from dex_runner import InvalidParameterValueError
@@ -310,3 +310,61 @@ def test_register_function_rejects_what_is_not_callable(make_runner: Any) -> Non
 
     with pytest.raises(TypeError, match="the handler for 'orders' must be callable"):
         runner.register_function("orders", "orders.handler")
+
+
+@durable_execution
+def needs_approval(event: Any, context: DurableContext) -> str:
+    callback = context.create_callback(
+        name="approve", config=CallbackConfig(timeout=Duration.from_hours(1))
+    )
+    return f"approved: {callback.result()}"
+
+
+def test_a_chained_executions_callback_can_be_answered_by_the_test(
+    make_runner: Any,
+) -> None:
+    runner = make_runner(caller, execution_timeout=86400)
+    runner.register_function("approvals", needs_approval)
+    arn = runner.run_async({"target": "approvals", "payload": {}})
+    child_arn = _child_arn(runner, arn)
+    callback_id = runner.wait_for_callback(child_arn, name="approve")
+
+    runner.send_callback_success(callback_id, "yes")
+    result = runner.wait_for_result(arn, timeout=10)
+
+    assert result.result == '"approved: yes"'
+    child = runner.get_execution(child_arn)
+    assert [event.event_type.value for event in child.events] == [
+        "ExecutionStarted",
+        "CallbackStarted",
+        "InvocationCompleted",
+        "CallbackSucceeded",
+        "InvocationCompleted",
+        "ExecutionSucceeded",
+    ]
+
+
+def test_waiting_for_the_parent_lets_a_chained_callback_time_out(
+    make_runner: Any,
+) -> None:
+    runner = make_runner(caller, execution_timeout=86400)
+    runner.register_function("approvals", needs_approval)
+    arn = runner.run_async({"target": "approvals", "payload": {}})
+    child_arn = _child_arn(runner, arn)
+    runner.wait_for_callback(child_arn)
+
+    result = runner.wait_for_result(arn, timeout=10)
+
+    assert result.status is InvocationStatus.FAILED
+    assert outline(result.history)[3] == (
+        "ChainedInvokeFailed",
+        "ChainedInvoke",
+        "call",
+        None,
+    )
+    invoke = result.get_invoke("call")
+    assert invoke.end_timestamp is not None
+    elapsed = (invoke.end_timestamp - invoke.start_timestamp).total_seconds()
+    assert round(elapsed) == 3600
+    child = runner.get_execution(child_arn)
+    assert child.events[3].event_type.value == "CallbackTimedOut"
