@@ -21,6 +21,7 @@ from ._report import render_execution
 from ._settings import DexMode, DexSettings
 
 __all__ = (
+    "RUNNER_THREAD_PREFIX",
     "THREAD_GRACE_SECONDS",
     "CloudModeUnavailableError",
     "DexWarning",
@@ -33,7 +34,10 @@ __all__ = (
 logger = logging.getLogger(__name__)
 
 THREAD_GRACE_SECONDS = 5.0
-"""How long teardown waits for threads started during a test to end."""
+"""How long teardown waits for the runner's threads to end."""
+
+RUNNER_THREAD_PREFIX = "dex-"
+"""The start of the name of every thread dex's runner and service start."""
 
 _UNFINISHED = (
     ExecutionStatus.RUNNING,
@@ -51,7 +55,7 @@ class ExecutionLeftRunningWarning(DexWarning):
 
 
 class ThreadLeftRunningWarning(DexWarning):
-    """A thread started during a test was still alive after its runner closed."""
+    """A thread of a test's runner was still alive after the runner closed."""
 
 
 class CloudModeUnavailableError(Exception):
@@ -79,7 +83,7 @@ class DurableTestRun:
 
     nodeid: str
     runner: Any
-    recording: RecordingStore | None
+    recording: RecordingStore
     owned_store: ExecutionStore | None = None
     threads_before: frozenset[threading.Thread] = frozenset()
     stopped: list[str] = field(default_factory=list)
@@ -88,16 +92,25 @@ class DurableTestRun:
     @property
     def execution_arns(self) -> tuple[str, ...]:
         """The ARNs of every execution the test started, chained ones included."""
-        return () if self.recording is None else self.recording.created_arns
+        return self.recording.created_arns
 
     def _records(self) -> Iterator[tuple[str, ExecutionRecord | None, str]]:
-        assert self.recording is not None or not self.execution_arns
+        """Each execution the test started, from the store, else the runner.
+
+        The cloud runner saves an execution when it observes it, so one the
+        test started and never waited for is only known to the service.
+        """
         for arn in self.execution_arns:
-            assert self.recording is not None
             try:
                 yield arn, self.recording.load(arn), ""
+                continue
             except (StoreError, OSError) as exc:
-                yield arn, None, f"{type(exc).__name__}: {exc}"
+                problem = f"{type(exc).__name__}: {exc}"
+            try:
+                yield arn, self.runner.get_execution(arn), ""
+            except Exception:  # the store's reason is the one worth showing
+                logger.debug("get_execution(%r) failed", arn, exc_info=True)
+                yield arn, None, problem
 
     def _path_for(self, arn: str) -> Path | None:
         path_for: Callable[[str], Any] | None = getattr(
@@ -141,9 +154,11 @@ class DurableTestRun:
                         "running; pytest-dex stopped it",
                     ),
                 )
-                outcome = "dex stopped it"
             except Exception as exc:  # report it; teardown must go on
                 outcome = f"stopping it failed ({type(exc).__name__}: {exc})"
+            else:
+                outcome = "dex stopped it"
+                self._refresh(arn)
             self.stopped.append(arn)
             warnings.warn(
                 ExecutionLeftRunningWarning(
@@ -154,6 +169,13 @@ class DurableTestRun:
                 ),
                 stacklevel=2,
             )
+
+    def _refresh(self, arn: str) -> None:
+        """Read a stopped execution, so a cloud runner saves its end too."""
+        try:
+            self.runner.get_execution(arn)
+        except Exception:  # the warning says it was stopped; the store may lag
+            logger.debug("reading %s after stopping it failed", arn, exc_info=True)
 
     def finish(self) -> None:
         """Stop what is left running, close the runner and the store, check threads."""
@@ -168,11 +190,17 @@ class DurableTestRun:
             self._check_threads()
 
     def _check_threads(self) -> None:
+        """Warn about the runner's threads still alive after it closed.
+
+        dex names the threads its runner and service start ``dex-...``; other
+        threads started during the test (the test's own, a library's worker
+        pool) are not the runner's to end.
+        """
         deadline = time.monotonic() + THREAD_GRACE_SECONDS
         alive = [
             t
             for t in threading.enumerate()
-            if t not in self.threads_before and t is not threading.current_thread()
+            if t not in self.threads_before and t.name.startswith(RUNNER_THREAD_PREFIX)
         ]
         for thread in alive:
             thread.join(max(0.0, deadline - time.monotonic()))
@@ -181,10 +209,9 @@ class DurableTestRun:
             names = ", ".join(sorted(repr(t.name) for t in left))
             warnings.warn(
                 ThreadLeftRunningWarning(
-                    f"{self.nodeid}: {len(left)} thread(s) started during the test "
-                    f"were still alive {THREAD_GRACE_SECONDS:g} s after its durable "
-                    f"runner closed: {names}; a handler or a thread it started "
-                    "did not return"
+                    f"{self.nodeid}: {len(left)} thread(s) of the durable runner "
+                    f"were still alive {THREAD_GRACE_SECONDS:g} s after it closed: "
+                    f"{names}; a handler did not return"
                 ),
                 stacklevel=2,
             )
@@ -271,7 +298,7 @@ def _start_cloud(
     nodeid: str,
 ) -> DurableTestRun:
     try:
-        from dex_runner import (  # type: ignore[attr-defined]
+        from dex_runner import (
             DurableFunctionCloudTestRunner,
             DurableFunctionCloudTestRunnerConfig,
         )
@@ -290,33 +317,39 @@ def _start_cloud(
             "lambda_function_name=... to the marker",
             pytrace=False,
         )
-    if options.store is not None and not isinstance(options.store, str):
-        pytest.fail(
-            f"@pytest.mark.{MARKER} on {nodeid} gives an ExecutionStore instance "
-            "as store=, which cloud mode cannot use (the cloud runner opens its "
-            'store by name): give a store name such as store="filesystem"',
-            pytrace=False,
-        )
+    config_options: dict[str, Any] = {}
+    if options.execution_timeout is not None:
+        # The deployed function's own setting is its execution timeout; here
+        # it bounds the wait, and the runner stops the execution past it.
+        config_options["timeout"] = float(options.execution_timeout)
     config = DurableFunctionCloudTestRunnerConfig(
         function_name=settings.function_map.get(name, name),
         region=settings.region,
         lambda_endpoint=settings.endpoint,
-        store_type=options.store or settings.store_type,
-        store_path=str(_store_path(settings, options)),
+        **config_options,
     )
+
+    store, owned = _store_for(settings, options)
+    recording = RecordingStore(store)
     before = frozenset(threading.enumerate())
-    runner = DurableFunctionCloudTestRunner(config)
-    store = getattr(runner, "store", None)
-    recording = RecordingStore(store) if store is not None else None
-    if recording is not None:
-        _note_started(runner, recording)
+    try:
+        runner = DurableFunctionCloudTestRunner(config, store=recording)
+    except BaseException:
+        if owned:
+            store.close()
+        raise
+    _note_started(runner, recording)
     return DurableTestRun(
-        nodeid=nodeid, runner=runner, recording=recording, threads_before=before
+        nodeid=nodeid,
+        runner=runner,
+        recording=recording,
+        owned_store=store if owned else None,
+        threads_before=before,
     )
 
 
 def _note_started(runner: Any, recording: RecordingStore) -> None:
-    """Note the ARNs a runner without a recording store starts."""
+    """Note the ARNs a runner starts before it saves them (the cloud runner)."""
     run, run_async = runner.run, runner.run_async
 
     def noting_run_async(*args: Any, **kwargs: Any) -> Any:
