@@ -218,3 +218,22 @@ def test_no_skip_time_lets_a_wait_take_real_time(dex, workdir) -> None:
 
     assert ran.status == 0, ran.err
     assert time.monotonic() - started >= 1.0
+
+
+def test_input_can_be_read_from_a_file(dex, workdir) -> None:
+    (workdir / "order.json").write_text('{"name": "grace"}\n')
+
+    ran = dex("run", "flows_run:greet", "--input", "@order.json")
+
+    assert ran.status == 0, ran.err
+    assert 'Result:      "hello GRACE"' in ran.out.splitlines()
+
+
+def test_an_input_file_that_does_not_exist(dex, workdir) -> None:
+    ran = dex("run", "flows_run:greet", "--input", "@missing.json")
+
+    assert ran.status == 2
+    assert ran.err == (
+        "dex run: error: --input '@missing.json': cannot read 'missing.json': "
+        "No such file or directory\n"
+    )
