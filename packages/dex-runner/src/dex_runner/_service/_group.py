@@ -45,18 +45,21 @@ class ClockGroup:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._members: list[LiveExecution] = []
+        # Weak, so that the group (a value of ``_groups``) does not keep its
+        # own clock (the key) alive through its members.
+        self._members: weakref.WeakSet[LiveExecution] = weakref.WeakSet()
         self.calls_in_flight = 0
         """Plain (non-durable) chained functions running for a member."""
 
     def add(self, live: LiveExecution) -> None:
         with self._lock:
-            self._members = [m for m in self._members if not m.terminal]
-            self._members.append(live)
+            self._members.add(live)
 
     def members(self) -> list[LiveExecution]:
+        """The members that have not ended."""
         with self._lock:
-            return list(self._members)
+            members = list(self._members)
+        return [member for member in members if not member.terminal]
 
     def begin_call(self) -> None:
         with self._lock:
@@ -68,9 +71,8 @@ class ClockGroup:
 
     @property
     def shared(self) -> bool:
-        """Whether more than one execution runs on this clock."""
-        with self._lock:
-            return len(self._members) > 1
+        """Whether more than one execution that has not ended is on this clock."""
+        return len(self.members()) > 1
 
 
 _groups: weakref.WeakKeyDictionary[VirtualClock, ClockGroup] = (
