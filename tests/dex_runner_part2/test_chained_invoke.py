@@ -11,8 +11,9 @@ from aws_durable_execution_sdk_python import DurableContext, durable_execution
 from aws_durable_execution_sdk_python.config import CallbackConfig, Duration
 from aws_durable_execution_sdk_python.execution import InvocationStatus
 from aws_durable_execution_sdk_python.lambda_service import OperationStatus
-from dex_runner import InvalidParameterValueError
+from dex_runner import DurableFunctionTestRunner, InvalidParameterValueError
 from dex_schema import ErrorObject, ExecutionStatus
+from dex_store_filesystem import FilesystemExecutionStore
 
 from .conftest import outline
 
@@ -368,3 +369,26 @@ def test_waiting_for_the_parent_lets_a_chained_callback_time_out(
     assert round(elapsed) == 3600
     child = runner.get_execution(child_arn)
     assert child.events[3].event_type.value == "CallbackTimedOut"
+
+
+def test_a_chained_execution_is_stored_linked_in_the_filesystem_store(
+    tmp_path: Any,
+) -> None:
+    store = FilesystemExecutionStore(tmp_path / "store")
+    with DurableFunctionTestRunner(
+        caller, store=store, execution_timeout=86400
+    ) as runner:
+        runner.register_function("orders", orders)
+        result = runner.run({"target": "orders", "payload": {"items": [7]}})
+    store.close()
+
+    reopened = FilesystemExecutionStore(tmp_path / "store")
+    started = result.history[1].chained_invoke_started_details
+    assert started is not None and started.durable_execution_arn is not None
+    child = reopened.load(started.durable_execution_arn)
+    parent = reopened.load(result.execution_arn)
+    reopened.close()
+    assert child.execution.status is ExecutionStatus.SUCCEEDED
+    assert child.service_state.parent_execution_arn == result.execution_arn
+    assert parent.execution.result == '{"total": 7}'
+    assert parent.events == result.history

@@ -13,6 +13,7 @@ from aws_durable_execution_sdk_python.config import CallbackConfig, Duration
 from aws_durable_execution_sdk_python.exceptions import CallbackError
 from dex_runner import DurableFunctionTestRunner
 from dex_schema import ErrorObject, ExecutionStatus
+from dex_store_filesystem import FilesystemExecutionStore
 
 EXECUTIONS = 20
 WAIT_PER_RUN = 15.0
@@ -123,6 +124,17 @@ def test_twenty_executions_at_once_each_end_as_their_own(
     runner = make_runner(approval, execution_timeout=1000)
 
     run_twenty(runner, random.Random(repetition))
+
+
+def test_twenty_executions_at_once_with_the_filesystem_store(tmp_path: Any) -> None:
+    store = FilesystemExecutionStore(tmp_path / "store")
+    try:
+        with DurableFunctionTestRunner(
+            approval, store=store, execution_timeout=1000
+        ) as runner:
+            run_twenty(runner, random.Random(7))
+    finally:
+        store.close()
 
 
 @pytest.mark.soak
