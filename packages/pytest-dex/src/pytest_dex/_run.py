@@ -79,6 +79,8 @@ class DurableTestRun:
         runner; ``None`` when the test brought its own or the runner opened it.
     threads_before:
         The threads alive before the runner was built.
+    stopped:
+        The ARNs of the executions teardown stopped.
     """
 
     nodeid: str
@@ -95,22 +97,26 @@ class DurableTestRun:
         return self.recording.created_arns
 
     def _records(self) -> Iterator[tuple[str, ExecutionRecord | None, str]]:
-        """Each execution the test started, from the store, else the runner.
+        """Each execution the test started, as it stands now, or why not."""
+        for arn in self.execution_arns:
+            yield (arn, *self._load(arn))
+
+    def _load(self, arn: str) -> tuple[ExecutionRecord | None, str]:
+        """One execution from the store, else from the runner.
 
         The cloud runner saves an execution when it observes it, so one the
         test started and never waited for is only known to the service.
         """
-        for arn in self.execution_arns:
-            try:
-                yield arn, self.recording.load(arn), ""
-                continue
-            except (StoreError, OSError) as exc:
-                problem = f"{type(exc).__name__}: {exc}"
-            try:
-                yield arn, self.runner.get_execution(arn), ""
-            except Exception:  # the store's reason is the one worth showing
-                logger.debug("get_execution(%r) failed", arn, exc_info=True)
-                yield arn, None, problem
+        try:
+            return self.recording.load(arn), ""
+        except (StoreError, OSError) as exc:
+            problem = f"{type(exc).__name__}: {exc}"
+        try:
+            record: ExecutionRecord = self.runner.get_execution(arn)
+        except Exception:  # the store's reason is the one worth showing
+            logger.debug("get_execution(%r) failed", arn, exc_info=True)
+            return None, problem
+        return record, ""
 
     def _path_for(self, arn: str) -> Path | None:
         path_for: Callable[[str], Any] | None = getattr(
