@@ -240,21 +240,17 @@ class _Routes:
     async def pause(self, request: Request) -> Response:
         arn = request.path_params["arn"]
         body = json_body(await read_body(request), "PauseDurableExecution")
-        pause = _optional(self.service, "pause_execution", "PauseDurableExecution")
-        await run_in_threadpool(
-            lambda: pause(
-                arn,
-                reason=body.get("Reason"),
-                execution_timeout_paused=bool(body.get("ExecutionTimeoutPaused")),
-            )
-        )
+        options: dict[str, Any] = {"reason": _text(body, "Reason")}
+        if "ExecutionTimeoutPaused" in body:
+            options["execution_timeout_paused"] = bool(body["ExecutionTimeoutPaused"])
+        await run_in_threadpool(lambda: self.service.pause_execution(arn, **options))
         return Response(status_code=202)
 
     async def resume(self, request: Request) -> Response:
         arn = request.path_params["arn"]
         body = json_body(await read_body(request), "ResumeDurableExecution")
-        resume = _optional(self.service, "resume_execution", "ResumeDurableExecution")
-        await run_in_threadpool(lambda: resume(arn, reason=body.get("Reason")))
+        reason = _text(body, "Reason")
+        await run_in_threadpool(self.service.resume_execution, arn, reason)
         return Response(status_code=202)
 
     async def delete_execution(self, request: Request) -> Response:
@@ -327,13 +323,10 @@ def _status(text: str) -> ExecutionStatus:
         ) from None
 
 
-def _optional(
-    service: DurableExecutionService, method: str, operation: str
-) -> Callable[..., Any]:
-    found: Callable[..., Any] | None = getattr(service, method, None)
-    if found is None:
-        raise ServiceInternalError(
-            f"{operation} is not supported by the installed dex-runner (its "
-            f"service has no {method})"
+def _text(body: dict[str, Any], member: str) -> str | None:
+    value = body.get(member)
+    if value is not None and not isinstance(value, str):
+        raise InvalidParameterValueError(
+            f"Invalid {member}: expected a string, got {type(value).__name__}"
         )
-    return found
+    return value
