@@ -239,7 +239,9 @@ class DurableFunctionCloudTestRunner:
     ) -> str:
         """Start an execution and return its ARN; arguments as ``run``."""
         self._check_open()
-        del execution_timeout, timeout  # the deployed function's setting applies
+        # XXX: the execution timeout is the deployed function's DurableConfig;
+        # Invoke cannot set it, so these only bound run()'s wait.
+        del execution_timeout, timeout
         function = function_name or self.config.function_name
         name = execution_name or str(uuid.uuid4())
         payload = _payload(input)

@@ -293,6 +293,8 @@ def _error(details: Any) -> ErrorObject | None:
 def _invocations(
     summary: ExecutionSummary, events: Sequence[Event]
 ) -> tuple[InvocationRecord, ...]:
+    # XXX: cloud records hold no log lines (they are in CloudWatch Logs, which
+    # the runner does not read) and each outcome is inferred from the events.
     completed = [
         event.invocation_completed_details
         for event in events

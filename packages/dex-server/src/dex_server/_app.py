@@ -68,6 +68,8 @@ def create_app(
     functions:
         The functions Invoke may start executions of.
     """
+    # XXX: requests are not authenticated (any SigV4 signature is accepted)
+    # and never throttled (no TooManyRequestsException).
     routes = _Routes(service, functions)
     table: list[tuple[str, str, Endpoint]] = [
         ("POST", _EXECUTIONS + "/checkpoint", routes.checkpoint),
@@ -208,7 +210,9 @@ class _Routes:
     async def list(self, request: Request) -> Response:
         function = request.path_params["function"]
         qualifier = request.query_params.get("Qualifier")
-        del qualifier  # XXX: executions are listed for every qualifier.
+        # XXX: executions of every qualifier are listed, and a function nobody
+        # started lists empty where the service answers ResourceNotFound.
+        del qualifier
         statuses = [_status(text) for text in request.query_params.getlist("Statuses")]
         output = await run_in_threadpool(
             lambda: self.service.list_executions_by_function(

@@ -77,6 +77,8 @@ async def invoke(
         return Response(status_code=204, headers={"X-Amz-Executed-Version": version})
     payload = _payload(raw)
     execution_name = request.headers.get("X-Amz-Durable-Execution-Name")
+    # XXX: LogType Tail (X-Amz-Log-Result), ClientContext and TenantId are
+    # ignored; the function's log lines are in the stored record instead.
 
     arn = await run_in_threadpool(
         _start, service, f"{function_arn}:{version}", payload, execution_name
@@ -87,6 +89,8 @@ async def invoke(
 
     record = await _ended(service, arn)
     if record is None:
+        # XXX: after 900 s a RequestResponse Invoke answers a Sandbox.Timedout
+        # function error while the execution goes on.
         headers["X-Amz-Function-Error"] = "Unhandled"
         body: Any = {
             "errorType": "Sandbox.Timedout",
@@ -129,6 +133,8 @@ def _start(
     execution_name: str | None,
 ) -> str:
     if execution_name:
+        # XXX: an execution of the same name and input is the same execution
+        # whatever its status; the service's idempotency window is not modeled.
         existing = _named(service, function, execution_name)
         if existing is not None:
             if existing.execution.input_payload == payload:
