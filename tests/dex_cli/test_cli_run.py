@@ -237,3 +237,27 @@ def test_an_input_file_that_does_not_exist(dex, workdir) -> None:
         "dex run: error: --input '@missing.json': cannot read 'missing.json': "
         "No such file or directory\n"
     )
+
+
+def test_a_store_path_that_holds_other_files_is_refused(dex, workdir) -> None:
+    (workdir / "photos").mkdir()
+    (workdir / "photos" / "cat.jpg").write_bytes(b"\xff\xd8")
+
+    ran = dex(
+        "run",
+        "flows_run:greet",
+        "--input",
+        '{"name": "ada"}',
+        "--store",
+        "filesystem",
+        "--store-path",
+        "photos",
+    )
+
+    assert ran.status == 2
+    assert ran.out == ""
+    assert ran.err == (
+        f"dex run: error: {workdir / 'photos'} is not a dex store and not empty "
+        "(it holds cat.jpg); refusing to write executions into it: point "
+        "AWS_DEX_STORE_PATH at a new or empty directory\n"
+    )

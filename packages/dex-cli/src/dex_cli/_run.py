@@ -5,16 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from typing import TYPE_CHECKING
 
 import msgspec
-from dex_runner import (
-    DurableFunctionTestRunner,
-    ExecutionWaitTimeoutError,
-    InvalidInputError,
-    NotDurableHandlerError,
-    ServiceError,
-    is_durable_handler,
-)
 from dex_schema import (
     ErrorObject,
     ExecutionRecord,
@@ -32,6 +25,11 @@ from ._errors import EXIT_FAILURE, EXIT_OK, CliError
 from ._handler import load_handler, parse_json_option
 from ._show import print_execution, record_location
 from ._store import StoreChoice, add_store_arguments, choose_store
+
+if TYPE_CHECKING:
+    # dex_runner imports the SDK and boto3, which take a second or two; only
+    # ``dex run`` needs them, so it imports them when it runs.
+    from dex_runner import DurableFunctionTestRunner
 
 __all__ = ("RUN", "PendingCallback", "pending_callbacks")
 
@@ -272,6 +270,16 @@ def _function_name(args: argparse.Namespace) -> str:
 
 
 def _run(args: argparse.Namespace, output: Output) -> int:
+    from dex_runner import (
+        DurableFunctionTestRunner,
+        ExecutionWaitTimeoutError,
+        InvalidInputError,
+        NotDurableHandlerError,
+        ServiceError,
+        is_durable_handler,
+    )
+    from dex_store import StoreNotFoundError
+
     payload = (
         parse_json_option(args.input, "--input") if args.input is not None else None
     )
@@ -301,7 +309,12 @@ def _run(args: argparse.Namespace, output: Output) -> int:
             remaining = max(deadline - time.monotonic(), 0.0)
             runner.wait_for_result(arn, timeout=remaining + _WAIT_GRACE_SECONDS)
             record = runner.get_execution(arn)
-    except (NotDurableHandlerError, InvalidInputError, ServiceError) as error:
+    except (
+        NotDurableHandlerError,
+        InvalidInputError,
+        ServiceError,
+        StoreNotFoundError,
+    ) as error:
         raise CliError(str(error)) from None
     except ExecutionWaitTimeoutError as error:
         output.note(f"dex run: {error}", style="red")

@@ -7,18 +7,21 @@ import json
 from collections.abc import Iterable, Iterator
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 from dex_schema import SchemaError, decode, json_schemas
 from dex_store_filesystem import FilesystemExecutionStore, is_store
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError, best_match
 
 from ._command import Command
 from ._console import Output
 from ._errors import EXIT_FAILURE, EXIT_OK, CliError
 from ._store import add_store_arguments, choose_store, require_persistent
+
+if TYPE_CHECKING:
+    # jsonschema is imported when something is validated, not by every dex.
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
 
 __all__ = ("VALIDATE", "Problem", "record_files", "validate_file")
 
@@ -46,6 +49,8 @@ class Problem(msgspec.Struct, frozen=True, kw_only=True):
 
 @cache
 def _validator() -> Draft202012Validator:
+    from jsonschema import Draft202012Validator
+
     schema = json.loads(json_schemas()[SCHEMA_FILE])
     return Draft202012Validator(schema)
 
@@ -70,6 +75,8 @@ def _shorten(reason: str) -> str:
 
 
 def _deepest(error: ValidationError) -> ValidationError:
+    from jsonschema.exceptions import best_match
+
     # An optional member is ``anyOf: [X, null]``: the useful reason is the one
     # from X, as deep in the document as the schema could follow it.
     while error.context:
