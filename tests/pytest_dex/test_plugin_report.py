@@ -268,3 +268,42 @@ def test_release():
             "closed: 'dex-lingering'; a handler did not return",
         ]
     )
+
+
+def test_warnings_as_errors_still_stop_and_close(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_left=LEFT_WAITING)
+
+    result = pytester.runpytest(
+        "--dex-store=filesystem",
+        "--dex-store-path=runs",
+        "-W",
+        "error::pytest_dex.DexWarning",
+    )
+
+    result.assert_outcomes(failed=1, passed=1, errors=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*_ test_leaves_it_waiting _*",
+            "E   *ExecutionLeftRunningWarning: test_left.py::test_leaves_it_waiting "
+            "left durable execution arn:* RUNNING when its runner closed; dex "
+            "stopped it.*",
+            "FAILED test_left.py::test_leaves_it_waiting - *",
+            "ERROR test_left.py::test_leaves_it_waiting_without_closing - *",
+        ]
+    )
+    result.stdout.fnmatch_lines(
+        [
+            "*_ ERROR at teardown of test_leaves_it_waiting_without_closing _*",
+            "E   *ExecutionLeftRunningWarning: "
+            "test_left.py::test_leaves_it_waiting_without_closing left durable "
+            "execution arn:* RUNNING when its runner closed; dex stopped it.*",
+        ]
+    )
+    store = open_store(
+        StoreConfig(store_type="filesystem", path=pytester.path / "runs")
+    )
+    try:
+        statuses = [row.status.value for row in store.query().rows]
+        assert statuses == ["STOPPED", "STOPPED"]
+    finally:
+        store.close()

@@ -141,12 +141,15 @@ class DurableTestRun:
                 sections.append((title, render_execution(record, self._path_for(arn))))
         return sections
 
-    def stop_left_running(self) -> None:
-        """Stop every execution the test started that has not ended, and warn.
+    def stop_left_running(self) -> list[ExecutionLeftRunningWarning]:
+        """Stop every execution the test started that has not ended.
 
         Runs before the runner closes, whether the test closed it (``with
-        durable_runner:``) or teardown does.
+        durable_runner:``) or teardown does. Returns one warning per execution
+        stopped, for the caller to issue once the runner is closed (a warnings
+        filter may turn them into errors).
         """
+        found: list[ExecutionLeftRunningWarning] = []
         for arn, record, _problem in self._records():
             if record is None or record.execution.status not in _UNFINISHED:
                 continue
@@ -166,15 +169,15 @@ class DurableTestRun:
                 outcome = "dex stopped it"
                 self._refresh(arn)
             self.stopped.append(arn)
-            warnings.warn(
+            found.append(
                 ExecutionLeftRunningWarning(
                     f"{self.nodeid} left durable execution {arn} {status} when "
                     f"its runner closed; {outcome}. Wait for its result "
                     "(durable_runner.wait_for_result), answer its callbacks, or "
                     "stop it (durable_runner.stop_execution) before the test ends"
-                ),
-                stacklevel=2,
+                )
             )
+        return found
 
     def _refresh(self, arn: str) -> None:
         """Read a stopped execution, so a cloud runner saves its end too."""
@@ -230,10 +233,15 @@ def _wrap_close(run: DurableTestRun) -> None:
     closed = threading.Event()
 
     def close_after_stopping() -> None:
-        if not closed.is_set():
-            run.stop_left_running()
-        close()
-        closed.set()
+        left: list[ExecutionLeftRunningWarning] = []
+        try:
+            if not closed.is_set():
+                left = run.stop_left_running()
+        finally:
+            close()
+            closed.set()
+        for warning in left:
+            warnings.warn(warning, stacklevel=2)
 
     runner.close = close_after_stopping
 
