@@ -146,10 +146,13 @@ def test_stale_temporary_files_are_removed(tmp_path: Path) -> None:
     populate(store, 1)
     leftover = tmp_path / "store" / ".tmp-0123456789abcdef.json"
     leftover.write_bytes(b'{"half": ')
+    half_index = tmp_path / "store" / ".dex-store" / ".index.jsonl.4242"
+    half_index.write_bytes(b'["put", ')
 
     store.create(sample_record("next"))
 
     assert not leftover.exists()
+    assert not half_index.exists()
     assert names(store) == ["run-0", "next"]
 
 

@@ -128,6 +128,32 @@ def check_killed_writer(root: Path, kills: int) -> None:
     assert [p.name for p in root.iterdir() if p.name.startswith(".tmp-")] == []
 
 
+def create_one(root: Path, name: str, start: Any) -> None:
+    start.wait(timeout=60)
+    FilesystemExecutionStore(root).create(sample_record(name))
+
+
+def test_8_processes_making_the_same_new_store_all_succeed(tmp_path: Path) -> None:
+    root = tmp_path / "new" / "store"
+    start = FORK.Event()
+    workers = [
+        FORK.Process(target=create_one, args=(root, f"worker-{n}", start))
+        for n in range(8)
+    ]
+    for worker in workers:
+        worker.start()
+    start.set()
+    for worker in workers:
+        worker.join(timeout=60)
+
+    assert [worker.exitcode for worker in workers] == [0] * 8
+    rows = FilesystemExecutionStore(root).query().rows
+    assert sorted(row.execution_name for row in rows) == [
+        f"worker-{n}" for n in range(8)
+    ]
+    assert_store_sound(root)
+
+
 def test_8_processes_x_50_updates_of_one_execution_lose_nothing(
     tmp_path: Path,
 ) -> None:

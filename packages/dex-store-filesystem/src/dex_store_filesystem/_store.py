@@ -422,13 +422,18 @@ class FilesystemExecutionStore:
         return self._lock_fd
 
     def _make_store(self) -> None:
+        """Make the directory a store; safe when several processes race to."""
         if is_store(self._root):
             self._known_store = True
             return
         self._root.mkdir(parents=True, exist_ok=True)
         with os.scandir(self._root) as entries:
-            others = sorted(entry.name for entry in entries)
-        if others:
+            others = sorted(
+                entry.name
+                for entry in entries
+                if entry.name != MARKER_DIRECTORY  # another process making it
+            )
+        if others and not is_store(self._root):
             raise StoreNotFoundError(
                 f"{self._root} is not a dex store and not empty (it holds "
                 f"{', '.join(others[:3])}{'...' if len(others) > 3 else ''}); "
@@ -436,9 +441,15 @@ class FilesystemExecutionStore:
                 "at a new or empty directory"
             )
         self._meta.mkdir(exist_ok=True)
-        temporary = self._meta / f".{_MARKER_FILE}.{os.getpid()}"
+        temporary = self._meta / f".{_MARKER_FILE}.{secrets.token_hex(8)}"
         temporary.write_bytes(_MARKER_CONTENT)
-        os.replace(temporary, self._meta / _MARKER_FILE)
+        try:
+            os.replace(temporary, self._meta / _MARKER_FILE)
+        except FileNotFoundError:
+            # Another process made the store and, reconciling, removed our
+            # temporary file; its marker is the same.
+            if not is_store(self._root):
+                raise
         self._known_store = True
         _log.debug("made a filesystem store in %s", self._root)
 
@@ -511,6 +522,13 @@ class FilesystemExecutionStore:
         lines: list[Line] = []
         seen: set[str] = set()
         removed = 0
+        with os.scandir(self._meta) as entries:
+            for entry in entries:
+                # An index rewrite or marker write cut short by a kill.
+                if entry.name.startswith(".") and entry.is_file():
+                    with contextlib.suppress(FileNotFoundError):
+                        os.unlink(entry.path)
+                        removed += 1
         with os.scandir(self._root) as entries:
             for entry in entries:
                 name = entry.name
