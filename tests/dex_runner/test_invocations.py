@@ -143,14 +143,14 @@ def test_an_invocation_past_its_timeout_is_fenced_and_named_at_close(
             context.step(lambda _: "late", name="late")
         return "second try"
 
-    runner = make_runner(stuck, invocation_timeout=0.3)
+    runner = make_runner(stuck, invocation_timeout=1.5)
     result = runner.run()
 
     assert result.result == '"second try"'
     first = result.invocations[0]
     assert first.outcome is InvocationOutcome.ERROR
     assert first.error == ErrorObject(
-        error_type="Sandbox.Timedout", error_message="Task timed out after 0.30 seconds"
+        error_type="Sandbox.Timedout", error_message="Task timed out after 1.50 seconds"
     )
     with pytest.warns(HandlerStillRunningWarning, match=r"handler .*stuck was still"):
         runner.close()
