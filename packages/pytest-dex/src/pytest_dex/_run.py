@@ -278,7 +278,7 @@ def _start_local(
             "class or its module)",
             pytrace=False,
         )
-    from dex_runner import DurableFunctionTestRunner
+    from dex_runner import DurableFunctionTestRunner, ServiceError
 
     store, owned = _store_for(settings, options)
     recording = RecordingStore(store)
@@ -291,18 +291,32 @@ def _start_local(
         kwargs["functions"] = dict(options.functions)
 
     before = frozenset(threading.enumerate())
+    refused: str | None = None
     try:
         runner = DurableFunctionTestRunner(options.handler, **kwargs)
+    except (ValueError, TypeError, ServiceError) as exc:
+        refused = _refused(nodeid, "DurableFunctionTestRunner", exc)
     except BaseException:
         if owned:
             store.close()
         raise
+    if refused is not None:
+        if owned:
+            store.close()
+        pytest.fail(refused, pytrace=False)
     return DurableTestRun(
         nodeid=nodeid,
         runner=runner,
         recording=recording,
         owned_store=store if owned else None,
         threads_before=before,
+    )
+
+
+def _refused(nodeid: str, runner: str, exc: BaseException) -> str:
+    return (
+        f"{runner} refused what @pytest.mark.{MARKER} on {nodeid} asks for: "
+        f"{type(exc).__name__}: {exc}"
     )
 
 
@@ -346,12 +360,19 @@ def _start_cloud(
     store, owned = _store_for(settings, options)
     recording = RecordingStore(store)
     before = frozenset(threading.enumerate())
+    refused: str | None = None
     try:
         runner = DurableFunctionCloudTestRunner(config, store=recording)
+    except (ValueError, TypeError) as exc:
+        refused = _refused(nodeid, "DurableFunctionCloudTestRunner", exc)
     except BaseException:
         if owned:
             store.close()
         raise
+    if refused is not None:
+        if owned:
+            store.close()
+        pytest.fail(refused, pytrace=False)
     _note_started(runner, recording)
     return DurableTestRun(
         nodeid=nodeid,
