@@ -350,18 +350,17 @@ def _start_cloud(
         # The deployed function's own setting is its execution timeout; here
         # it bounds the wait, and the runner stops the execution past it.
         config_options["timeout"] = float(options.execution_timeout)
-    config = DurableFunctionCloudTestRunnerConfig(
-        function_name=settings.function_map.get(name, name),
-        region=settings.region,
-        lambda_endpoint=settings.endpoint,
-        **config_options,
-    )
-
     store, owned = _store_for(settings, options)
     recording = RecordingStore(store)
     before = frozenset(threading.enumerate())
     refused: str | None = None
     try:
+        config = DurableFunctionCloudTestRunnerConfig(
+            function_name=settings.function_map.get(name, name),
+            region=settings.region,
+            lambda_endpoint=settings.endpoint,
+            **config_options,
+        )
         runner = DurableFunctionCloudTestRunner(config, store=recording)
     except (ValueError, TypeError) as exc:
         refused = _refused(nodeid, "DurableFunctionCloudTestRunner", exc)
