@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from pytest_dex import DexMode, DexSettings
+from pytest_dex._settings import settings_from_dict, settings_to_dict
 
 pytest_plugins = ["pytester"]
 
@@ -227,3 +231,18 @@ def test_help_lists_every_option_with_its_env_and_ini_key(
             "  dex_function_map (string):",
         ]
     )
+
+
+def test_settings_survive_the_trip_to_an_xdist_worker() -> None:
+    settings = DexSettings(
+        mode=DexMode.CLOUD,
+        store_type="filesystem",
+        store_path=Path("/runs/shared"),
+        region="eu-west-1",
+        endpoint="http://127.0.0.1:9014",
+        function_map={"orders": "orders-prod"},
+        sources={"store": "--dex-store"},
+        invocation_dir=Path("/project"),
+    )
+
+    assert settings_from_dict(settings_to_dict(settings)) == settings
