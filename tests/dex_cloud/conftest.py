@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import boto3
-import jsonschema
 import pytest
 from aws_durable_execution_sdk_python import durable_execution
-from botocore.config import Config
+from dex_cloud_helpers import boto3_lambda
 from dex_runner import (
     DurableFunctionCloudTestRunner,
     DurableFunctionCloudTestRunnerConfig,
@@ -19,22 +16,6 @@ from dex_runner import (
 from dex_server import DexServer
 from dex_store_filesystem import FilesystemExecutionStore
 from dex_store_memory import MemoryExecutionStore
-
-SCHEMA = json.loads(
-    (Path(__file__).parents[2] / "schemas" / "execution-record.schema.json").read_text()
-)
-
-
-def boto3_lambda(url: str, **config: Any) -> Any:
-    """A boto3 ``lambda`` client for ``url`` with botocore's retries off."""
-    return boto3.client(
-        "lambda",
-        endpoint_url=url,
-        region_name="us-east-1",
-        aws_access_key_id="dex",
-        aws_secret_access_key="dex",
-        config=Config(retries={"total_max_attempts": 1}, **config),
-    )
 
 
 @pytest.fixture(autouse=True)
@@ -99,11 +80,3 @@ def cloud(
     yield make
     for runner in runners:
         runner.close()
-
-
-def assert_valid_record_files(path: Path) -> int:
-    """Validate every stored record file against the published schema."""
-    files = sorted(path.glob("*.json"))
-    for file in files:
-        jsonschema.validate(json.loads(file.read_text()), SCHEMA)
-    return len(files)

@@ -16,7 +16,7 @@ from botocore.exceptions import (
     EndpointConnectionError,
     ReadTimeoutError,
 )
-from conftest import boto3_lambda
+from dex_cloud_helpers import boto3_lambda
 from dex_runner import (
     DurableFunctionCloudTestRunner,
     DurableFunctionCloudTestRunnerConfig,

@@ -12,8 +12,8 @@ from aws_durable_execution_sdk_python import durable_execution
 from aws_durable_execution_sdk_python.config import Duration
 from aws_durable_execution_sdk_python.execution import InvocationStatus
 from aws_durable_execution_sdk_python.lambda_service import OperationStatus
-from conftest import assert_valid_record_files, boto3_lambda
 from dex_cli import Output, main
+from dex_cloud_helpers import assert_valid_record_files, boto3_lambda
 from dex_runner import DurableFunctionTestRunner, ExecutionWaitTimeoutError
 from dex_schema import ExecutionStatus, InvocationOutcome
 from dex_store_memory import MemoryExecutionStore

@@ -13,8 +13,13 @@ import pytest
 from aws_durable_execution_sdk_python.config import CallbackConfig, Duration
 from aws_durable_execution_sdk_python.exceptions import CallbackError
 from botocore.exceptions import ClientError
-from conftest import all_events, lambda_client, wait_ended, wait_for_callback_id
 from dex_server import DexServer
+from dex_server_helpers import (
+    all_events,
+    lambda_client,
+    wait_ended,
+    wait_for_callback_id,
+)
 from dex_store_memory import MemoryExecutionStore
 
 MISSING = (

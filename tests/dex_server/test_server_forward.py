@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from aws_durable_execution_sdk_python import durable_execution
 from aws_durable_execution_sdk_python.config import Duration
-from conftest import all_events, lambda_client, wait_ended
 from dex_server import DexServer
+from dex_server_helpers import all_events, lambda_client, wait_ended
 
 
 class StandInRuntime:

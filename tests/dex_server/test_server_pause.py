@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
-from conftest import all_events, wait_ended, wait_for_callback_id
+from dex_server_helpers import all_events, wait_ended, wait_for_callback_id
 
 
 def approval(event: Any, context: Any) -> Any:

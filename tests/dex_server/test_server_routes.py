@@ -8,7 +8,7 @@ import re
 from typing import Any
 
 from aws_durable_execution_sdk_python.config import Duration
-from conftest import all_events, wait_ended, wait_for_callback_id
+from dex_server_helpers import all_events, wait_ended, wait_for_callback_id
 
 
 def steps_and_wait(event: Any, context: Any) -> Any:
@@ -174,8 +174,11 @@ def test_history_without_execution_data_leaves_payloads_out(
 
     events = all_events(client, arn, IncludeExecutionData=False)
 
-    assert "Input" not in events[0]["ExecutionStartedDetails"]
-    assert "Result" not in events[2]["StepSucceededDetails"]
+    started = events[0]["ExecutionStartedDetails"]
+    step = events[2]["StepSucceededDetails"]
+    assert "Payload" not in started.get("Input", {})
+    assert "Payload" not in step.get("Result", {})
+    assert started["ExecutionTimeout"] == 300
 
 
 def test_a_request_response_invoke_waits_and_answers_the_result(

@@ -13,8 +13,8 @@ from typing import Any
 
 import msgspec
 import pytest
-from conftest import all_events, lambda_client, wait_ended
 from dex_runner import DurableFunctionTestRunner
+from dex_server_helpers import all_events, lambda_client, wait_ended
 from dex_store_memory import MemoryExecutionStore
 from served_functions import order_flow
 
