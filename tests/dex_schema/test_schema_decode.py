@@ -121,7 +121,7 @@ def test_a_known_sub_type_decodes_to_the_enum_member_and_others_stay_strings() -
 
 
 @settings(
-    max_examples=25,
+    max_examples=15,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )

@@ -8,6 +8,8 @@ from dex_store_filesystem import FilesystemExecutionStore
 
 
 class TestFilesystemStore(ExecutionStoreContract):
+    max_examples = 15
+
     def make_store(self, directory: Path) -> ExecutionStore:
         return FilesystemExecutionStore(directory)
 

@@ -12,6 +12,7 @@ from dex_store import ExecutionQuery, Unreadable
 from dex_store.testing import sample_record
 from dex_store_filesystem import FilesystemExecutionStore
 from dex_store_filesystem import _store as store_module
+from dex_store_filesystem._index import Index
 
 START = dt.datetime(2026, 5, 1, tzinfo=dt.UTC)
 
@@ -156,21 +157,25 @@ def test_stale_temporary_files_are_removed(tmp_path: Path) -> None:
     assert names(store) == ["run-0", "next"]
 
 
-def test_the_journal_is_rewritten_when_it_grows(tmp_path: Path) -> None:
+def test_the_journal_is_rewritten_when_it_grows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(Index, "slack", 10)
     store = FilesystemExecutionStore(tmp_path / "store")
     record = store.create(sample_record("busy"))
-    for _ in range(700):
-        record = store.update(record)
     journal = tmp_path / "store" / ".dex-store" / "index.jsonl"
+    sizes = []
+    for _ in range(40):
+        record = store.update(record)
+        sizes.append(len(journal.read_bytes().splitlines()))
 
-    lines = journal.read_bytes().splitlines()
-
-    # One line per record file and the mark, then three lines a write since.
-    assert 3 <= len(lines) <= 1003
-    assert store.query().rows[0].revision == 701
-    assert FilesystemExecutionStore(tmp_path / "store").query().rows[0].revision == (
-        701
-    )
+    # Each write adds three lines (intent, put, mark); past 2 x 1 + 10 lines
+    # the journal is rewritten to one line per record file and the mark.
+    assert sizes[:6] == [7, 10, 2, 5, 8, 11]
+    assert sizes[6:10] == [2, 5, 8, 11]
+    assert max(sizes) == 11
+    assert store.query().rows[0].revision == 41
+    assert FilesystemExecutionStore(tmp_path / "store").query().rows[0].revision == (41)
 
 
 def test_rebuild_index_reads_every_file(

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from dex_store.testing import arns, texts
 from dex_store_filesystem import FilesystemExecutionStore, file_name_for
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 ARN = (
@@ -57,6 +57,7 @@ def test_long_arns_are_cut_and_hashed() -> None:
     assert file_name_for(arn) == "x" * 150 + f"~{short_hash(arn)}.json"
 
 
+@settings(max_examples=60)
 @given(texts(min_size=1, max_size=300) | arns())
 def test_every_name_is_a_plain_bounded_file_name(arn: str) -> None:
     name = file_name_for(arn)
@@ -67,6 +68,7 @@ def test_every_name_is_a_plain_bounded_file_name(arn: str) -> None:
     assert all(c.isascii() and (c.isalnum() or c in "._-~") for c in name)
 
 
+@settings(max_examples=60)
 @given(st.lists(texts(min_size=1, max_size=12) | arns(), min_size=2, max_size=6))
 def test_different_arns_never_share_a_file(arns_: list[str]) -> None:
     distinct = set(arns_)

@@ -8,5 +8,7 @@ from dex_store_memory import MemoryExecutionStore
 
 
 class TestMemoryStore(ExecutionStoreContract):
+    max_examples = 15
+
     def make_store(self, directory: Path) -> ExecutionStore:
         return MemoryExecutionStore()

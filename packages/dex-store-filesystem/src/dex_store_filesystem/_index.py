@@ -124,7 +124,15 @@ class Index:
     """One process's view of the journal, caught up by reading what is new.
 
     Not thread-safe; the store serialises access.
+
+    Attributes
+    ----------
+    slack:
+        Lines the journal may hold beyond twice what it describes before it
+        is rewritten.
     """
+
+    slack = 1000
 
     def __init__(self, journal: Path) -> None:
         self.journal = journal
@@ -278,7 +286,7 @@ class Index:
 
     def needs_rewrite(self) -> bool:
         """Say whether the journal has grown to twice what it describes."""
-        return self.line_count > 2 * (len(self.puts) + len(self.bad)) + 1000
+        return self.line_count > 2 * (len(self.puts) + len(self.bad)) + self.slack
 
     def rewrite(self, mark: int) -> None:
         """Replace the journal by one line per file and ``mark`` (under lock)."""

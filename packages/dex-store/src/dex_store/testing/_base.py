@@ -168,7 +168,7 @@ class StoreContractBase(abc.ABC):
                 # Stores that keep files may only be read once written.
                 first = data.draw(execution_records(max_operations=2), label="first")
                 model[first.arn] = store.create(first)
-                for _ in range(data.draw(st.integers(1, 12), label="steps")):
+                for _ in range(data.draw(st.integers(1, 8), label="steps")):
                     self._model_step(data, store, model, arn_pool, function_pool)
                 for reader in self._readers(store, directory):
                     self._check_queries(data, reader, model)
