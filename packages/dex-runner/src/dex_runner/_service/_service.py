@@ -34,6 +34,7 @@ from dex_schema import (
     ExecutionStatus,
     ExecutionStoppedDetails,
     ExecutionSummary,
+    InvocationOutcome,
     Operation,
     OperationStatus,
     OperationType,
@@ -110,6 +111,14 @@ class DurableExecutionService:
         Operations per page of initial state and GetDurableExecutionState.
     max_invocation_attempts:
         Failed invocations in a row before the execution fails.
+    resume_stored:
+        Take up executions found only in the store (left running by an
+        earlier service on the same store) when a request names them: their
+        driver starts again and re-invokes the function, as Lambda re-drives
+        an execution whose invocation was lost. Off for the local runner, on
+        for a long-lived server.
+    invocation_timeout:
+        Wall seconds an invocation of a resumed execution may take.
     """
 
     def __init__(
@@ -120,8 +129,13 @@ class DurableExecutionService:
         clock_mode: ClockMode = ClockMode.SKIP,
         state_page_size: int = STATE_PAGE_SIZE,
         max_invocation_attempts: int = MAX_INVOCATION_ATTEMPTS,
+        resume_stored: bool = False,
+        invocation_timeout: float = 900,
     ) -> None:
         self.store = store
+        self.resume_stored = resume_stored
+        self.invocation_timeout = invocation_timeout
+        self._resume_lock = threading.Lock()
         self.clock_mode = clock_mode
         self.state_page_size = state_page_size
         self._invoker = invoker
@@ -844,9 +858,47 @@ class DurableExecutionService:
     ) -> LiveExecution:
         with self._lock:
             live = self._live.get(execution_arn)
+        if live is None and self.resume_stored and not self._closed:
+            live = self._resume(execution_arn)
         if live is None:
             raise _not_found(execution_arn, error)
         return live
+
+    def _resume(self, execution_arn: str) -> LiveExecution | None:
+        """Take up a stored execution this service does not run (yet)."""
+        with self._resume_lock:
+            with self._lock:
+                live = self._live.get(execution_arn)
+            if live is not None:
+                return live
+            try:
+                record = self.store.load(execution_arn)
+            except ExecutionNotFoundError:
+                return None
+            clock = VirtualClock(self.clock_mode)
+            saved = record.service_state.clock
+            if saved is not None and self.clock_mode is not ClockMode.REAL:
+                clock.skip_to(saved)
+            config = record.execution.durable_config
+            live = LiveExecution(
+                record,
+                clock,
+                invocation_timeout=self.invocation_timeout,
+                execution_timeout=(config.execution_timeout if config else None) or 300,
+            )
+            # Whatever invocation was running when the record was written is
+            # gone with the service that ran it: its token is void and the
+            # function is invoked again, as it is when one had failed or an
+            # operation changed since the last one.
+            live.token = None
+            last = record.invocations[-1].outcome if record.invocations else None
+            live.invoke_requested = not live.terminal and (
+                last in (None, InvocationOutcome.RUNNING, InvocationOutcome.ERROR)
+                or bool(live.updated_ids)
+            )
+            logger.debug("resuming %s from the store", execution_arn)
+            self._adopt(live)
+            return live
 
     def _persist(self, live: LiveExecution) -> None:
         if live.closed:
