@@ -8,7 +8,6 @@ import pytest
 from pytest_dex import DexMode, DexSettings
 from pytest_dex._settings import settings_from_dict, settings_to_dict
 
-
 EMPTY_TEST = "def test_nothing():\n    pass\n"
 
 
