@@ -12,7 +12,7 @@ from dex_store import ExecutionQuery, Unreadable
 from dex_store.testing import sample_record
 from dex_store_filesystem import FilesystemExecutionStore
 from dex_store_filesystem import _store as store_module
-from dex_store_filesystem._index import Index
+from dex_store_filesystem._index import Index, Intent, encode_lines
 
 START = dt.datetime(2026, 5, 1, tzinfo=dt.UTC)
 
@@ -169,11 +169,12 @@ def test_the_journal_is_rewritten_when_it_grows(
         record = store.update(record)
         sizes.append(len(journal.read_bytes().splitlines()))
 
-    # Each write adds three lines (intent, put, mark); past 2 x 1 + 10 lines
-    # the journal is rewritten to one line per record file and the mark.
-    assert sizes[:6] == [7, 10, 2, 5, 8, 11]
-    assert sizes[6:10] == [2, 5, 8, 11]
-    assert max(sizes) == 11
+    # Each write appends three lines (intent, put, mark); once more than
+    # 1 // 8 + 10 lines were appended since the last rewrite, the journal is
+    # rewritten to a head, one line per record file, and the mark.
+    assert sizes[:6] == [8, 11, 3, 6, 9, 12]
+    assert sizes[6:10] == [3, 6, 9, 12]
+    assert max(sizes) == 12
     assert store.query().rows[0].revision == 41
     assert FilesystemExecutionStore(tmp_path / "store").query().rows[0].revision == (41)
 
@@ -188,3 +189,86 @@ def test_rebuild_index_reads_every_file(
 
     assert len(count_decodes) == 3
     assert names(store) == ["run-2", "run-1", "run-0"]
+
+
+def test_a_new_store_object_reads_only_the_groups_a_filter_needs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, count_decodes: list[str]
+) -> None:
+    writer = FilesystemExecutionStore(tmp_path / "store")
+    records = {}
+    for index in range(12):
+        records[index] = writer.create(
+            sample_record(
+                f"run-{index}",
+                function_name=("orders", "billing")[index % 2],
+                status=(ExecutionStatus.SUCCEEDED, ExecutionStatus.FAILED)[
+                    index % 3 % 2
+                ],
+                start=START + dt.timedelta(seconds=index),
+            )
+        )
+    writer.rebuild_index()
+    count_decodes.clear()
+    # Appended after the rewrite: a status change, a deletion, a new one.
+    writer.update(
+        msgspec.structs.replace(
+            records[0],
+            execution=msgspec.structs.replace(
+                records[0].execution, status=ExecutionStatus.FAILED
+            ),
+        )
+    )
+    writer.delete(records[1].arn)
+    writer.create(
+        sample_record(
+            "late",
+            function_name="billing",
+            status=ExecutionStatus.FAILED,
+            start=START - dt.timedelta(seconds=1),
+        )
+    )
+
+    def whole_index_read(self: Index) -> bool:
+        raise AssertionError("a filtered query from a new object read it all")
+
+    monkeypatch.setattr(Index, "catch_up", whole_index_read)
+    failed = names(
+        FilesystemExecutionStore(tmp_path / "store"),
+        statuses=(ExecutionStatus.FAILED,),
+    )
+    billing = names(
+        FilesystemExecutionStore(tmp_path / "store"), function_name="billing"
+    )
+
+    assert failed == ["run-10", "run-7", "run-4", "run-0", "late"]
+    assert billing == ["run-11", "run-9", "run-7", "run-5", "run-3", "late"]
+    assert count_decodes == []
+
+
+def test_a_new_store_object_reads_everything_when_a_write_was_cut_short(
+    tmp_path: Path,
+) -> None:
+    writer = FilesystemExecutionStore(tmp_path / "store")
+    populate(writer, 4)
+    writer.rebuild_index()
+    stored = writer.load(sample_record("run-2").arn)
+    journal = tmp_path / "store" / ".dex-store" / "index.jsonl"
+    changed = msgspec.structs.replace(
+        stored,
+        revision=2,
+        execution=msgspec.structs.replace(
+            stored.execution, status=ExecutionStatus.STOPPED
+        ),
+    )
+    # A writer that died after replacing the file, before indexing it.
+    with journal.open("ab") as handle:
+        handle.write(encode_lines([Intent(writer.path_for(stored.arn).name)]))
+    writer.path_for(stored.arn).write_bytes(encode(changed))
+
+    stopped = FilesystemExecutionStore(tmp_path / "store").query(
+        ExecutionQuery(statuses=(ExecutionStatus.STOPPED,))
+    )
+
+    assert [(row.execution_name, row.revision) for row in stopped.rows] == [
+        ("run-2", 2)
+    ]

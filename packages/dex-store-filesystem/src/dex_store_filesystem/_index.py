@@ -16,7 +16,12 @@
 
 Writers append under the store lock without fsync: the index is a cache of
 the record files, which are the truth, and is rebuilt whenever it cannot be
-trusted. When the journal grows to twice what it describes it is rewritten.
+trusted. When the lines appended since the journal was last rewritten pass
+an eighth of what it describes (plus some slack), it is rewritten: a
+``head`` line, then the ``put`` lines grouped by status and function name,
+the ``bad`` lines and the ``mark``. The head holds the byte range of each
+group, so a new store object answering a query filtered by status or
+function name reads only those groups and the lines appended since.
 """
 
 from __future__ import annotations
@@ -30,7 +35,18 @@ import msgspec
 from dex_schema import ExecutionStatus
 from dex_store import ExecutionSummaryRow, Unreadable
 
-__all__ = ("Bad", "Gone", "Index", "Intent", "Line", "Mark", "Put", "encode_lines")
+__all__ = (
+    "Bad",
+    "Gone",
+    "Head",
+    "Index",
+    "Intent",
+    "Line",
+    "Mark",
+    "Partial",
+    "Put",
+    "encode_lines",
+)
 
 
 class Put(msgspec.Struct, tag="put", array_like=True, frozen=True, gc=False):
@@ -109,10 +125,46 @@ class Mark(msgspec.Struct, tag="mark", array_like=True, frozen=True, gc=False):
     directory_mtime_ns: int
 
 
-Line = Put | Gone | Bad | Intent | Mark
+class Head(msgspec.Struct, tag="head", array_like=True, frozen=True, gc=False):
+    """The first line of a rewritten journal: where each group of lines is.
+
+    Offsets count from the byte after the head line.
+    """
+
+    groups: list[tuple[str, str, int, int]]
+    """(status, function name, start, end) of each group of ``put`` lines."""
+    bad: tuple[int, int]
+    """Start and end of the ``bad`` lines."""
+    end: int
+    """Where the rewritten lines end and appended ones begin."""
+    lines: int
+    """How many lines the rewrite wrote, this one included."""
+    mark: int
+
+
+Line = Put | Gone | Bad | Intent | Mark | Head
+
+
+class Partial(msgspec.Struct, frozen=True, kw_only=True):
+    """What the journal says of one filter's executions, read without the rest."""
+
+    puts: dict[str, Put]
+    bad: dict[str, Bad]
+    mark: int | None
+
 
 _encoder = msgspec.json.Encoder()
 _decoder = msgspec.json.Decoder(Line)
+_put_decoder = msgspec.json.Decoder(Put)
+_bad_decoder = msgspec.json.Decoder(Bad)
+
+
+def _wanted(
+    put: Put, statuses: set[ExecutionStatus] | None, function_name: str | None
+) -> bool:
+    return (not statuses or put.status in statuses) and (
+        function_name is None or put.function_name == function_name
+    )
 
 
 def encode_lines(lines: Iterable[Line]) -> bytes:
@@ -128,11 +180,11 @@ class Index:
     Attributes
     ----------
     slack:
-        Lines the journal may hold beyond twice what it describes before it
-        is rewritten.
+        Lines that may be appended beyond an eighth of what the journal
+        describes before it is rewritten.
     """
 
-    slack = 1000
+    slack = 500
 
     def __init__(self, journal: Path) -> None:
         self.journal = journal
@@ -142,6 +194,7 @@ class Index:
         self.mark: int | None = None
         self.damaged = False
         self.line_count = 0
+        self.rewritten_lines = 0
         self._by_status: dict[ExecutionStatus, dict[str, Put]] | None = None
         self._by_function: dict[str, dict[str, Put]] | None = None
         self._inode: int | None = None
@@ -180,6 +233,7 @@ class Index:
         self.mark = None
         self.damaged = False
         self.line_count = 0
+        self.rewritten_lines = 0
         self._by_status = None
         self._by_function = None
         self._inode = None
@@ -226,6 +280,9 @@ class Index:
                 self.mark = line.directory_mtime_ns
             elif kind is Intent:
                 pending.add(line.file)  # type: ignore[union-attr]
+            elif kind is Head:
+                assert isinstance(line, Head)
+                self.rewritten_lines = line.lines
             else:
                 assert isinstance(line, Bad | Gone)
                 pending.discard(line.file)
@@ -285,13 +342,36 @@ class Index:
         self.apply(lines)
 
     def needs_rewrite(self) -> bool:
-        """Say whether the journal has grown to twice what it describes."""
-        return self.line_count > 2 * (len(self.puts) + len(self.bad)) + self.slack
+        """Say whether enough was appended since the last rewrite to redo it."""
+        appended = self.line_count - self.rewritten_lines
+        return appended > len(self.puts) // 8 + self.slack
 
     def rewrite(self, mark: int) -> None:
-        """Replace the journal by one line per file and ``mark`` (under lock)."""
-        lines: list[Line] = [*self.puts.values(), *self.bad.values(), Mark(mark)]
-        data = encode_lines(lines)
+        """Replace the journal by a head, one line per file and ``mark``.
+
+        Called under the store lock.
+        """
+        ordered = sorted(
+            self.puts.values(), key=lambda put: (put.status.value, put.function_name)
+        )
+        body = bytearray()
+        groups: list[tuple[str, str, int, int]] = []
+        for put in ordered:
+            start = len(body)
+            body += _encoder.encode(put) + b"\n"
+            key = (put.status.value, put.function_name)
+            if groups and groups[-1][:2] == key:
+                groups[-1] = (*key, groups[-1][2], len(body))
+            else:
+                groups.append((*key, start, len(body)))
+        bad_start = len(body)
+        body += encode_lines(self.bad.values())
+        bad_end = len(body)
+        body += encode_lines([Mark(mark)])
+        lines = len(self.puts) + len(self.bad) + 2
+        head = Head(groups, (bad_start, bad_end), len(body), lines, mark)
+        data = encode_lines([head]) + body
+
         temporary = self.journal.with_name(f".{self.journal.name}.{os.getpid()}")
         with open(temporary, "wb") as handle:
             handle.write(data)
@@ -299,9 +379,80 @@ class Index:
         self.pending.clear()
         self.damaged = False
         self.mark = mark
-        self.line_count = len(lines)
+        self.line_count = self.rewritten_lines = lines
         self._inode = os.stat(self.journal).st_ino
         self._offset = len(data)
+
+    @property
+    def loaded(self) -> bool:
+        """Whether this view has read the journal at all."""
+        return self._inode is not None
+
+    def read_partial(
+        self, statuses: set[ExecutionStatus] | None, function_name: str | None
+    ) -> Partial | None:
+        """Read only the groups a filter needs, and what was appended since.
+
+        Returns ``None`` when that cannot answer safely (no head, a damaged
+        line, a write in progress or cut short); the caller then reads
+        everything. Leaves this view untouched.
+        """
+        try:
+            handle = open(self.journal, "rb")  # noqa: SIM115
+        except FileNotFoundError:
+            return None
+        with handle:
+            size = os.fstat(handle.fileno()).st_size
+            first = handle.readline()
+            try:
+                head = _decoder.decode(first)
+            except msgspec.DecodeError:
+                return None
+            if not isinstance(head, Head):
+                return None
+            base = len(first)
+            wanted = {status.value for status in statuses} if statuses else None
+            puts: dict[str, Put] = {}
+            for status, function, start, end in head.groups:
+                if (wanted is None or status in wanted) and (
+                    function_name is None or function == function_name
+                ):
+                    handle.seek(base + start)
+                    for put in _put_decoder.decode_lines(handle.read(end - start)):
+                        puts[put.file] = put
+            handle.seek(base + head.bad[0])
+            bad = {
+                line.file: line
+                for line in _bad_decoder.decode_lines(
+                    handle.read(head.bad[1] - head.bad[0])
+                )
+            }
+            handle.seek(base + head.end)
+            appended = handle.read(max(size - base - head.end, 0))
+        appended = appended[: appended.rfind(b"\n") + 1]
+        try:
+            tail = _decoder.decode_lines(appended)
+        except msgspec.DecodeError:
+            return None
+
+        mark: int | None = head.mark
+        pending: set[str] = set()
+        for line in tail:
+            if isinstance(line, Mark):
+                mark = line.directory_mtime_ns
+            elif isinstance(line, Intent):
+                pending.add(line.file)
+            elif isinstance(line, Head):
+                return None
+            else:
+                pending.discard(line.file)
+                puts.pop(line.file, None)
+                bad.pop(line.file, None)
+                if isinstance(line, Bad):
+                    bad[line.file] = line
+                elif isinstance(line, Put) and _wanted(line, statuses, function_name):
+                    puts[line.file] = line
+        return None if pending else Partial(puts=puts, bad=bad, mark=mark)
 
     def unreadable(self, root: Path) -> tuple[Unreadable, ...]:
         """The unreadable record files, sorted by file name."""

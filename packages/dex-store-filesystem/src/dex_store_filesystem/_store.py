@@ -25,6 +25,7 @@ from dex_store import (
     StoreConfig,
     StoreConfigError,
     StoreNotFoundError,
+    Unreadable,
     check_query,
     select,
 )
@@ -234,6 +235,10 @@ class FilesystemExecutionStore:
         query = ExecutionQuery() if query is None else query
         check_query(query)
         with self._mutex:
+            if not self._index.loaded and (query.statuses or query.function_name):
+                page = self._query_partially(query)
+                if page is not None:
+                    return page
             self._refresh()
             puts, marker = self._select(query)
             changed = self._changed_files(puts)
@@ -242,6 +247,33 @@ class FilesystemExecutionStore:
                     self._reindex(changed)
                 puts, marker = self._select(query)
             unreadable = self._index.unreadable(self._root)
+        return QueryPage(
+            rows=tuple(put.row() for put in puts),
+            next_marker=marker,
+            unreadable=unreadable,
+        )
+
+    def _query_partially(self, query: ExecutionQuery) -> QueryPage | None:
+        """Answer a filtered query reading only the index groups it needs.
+
+        A store object that has not read the index yet (a CLI process) would
+        otherwise decode all of it for one page. Returns ``None`` when the
+        index cannot answer alone: the caller then reads it all, reconciling
+        with the files under the lock if needed.
+        """
+        self._require_store()
+        partial = self._index.read_partial(
+            set(query.statuses) if query.statuses else None, query.function_name
+        )
+        if partial is None or partial.mark != os.stat(self._root).st_mtime_ns:
+            return None
+        puts, marker = select(query, partial.puts.values())
+        if self._changed_files(puts):
+            return None
+        unreadable = tuple(
+            Unreadable(location=str(self._root / bad.file), reason=bad.reason)
+            for bad in sorted(partial.bad.values(), key=lambda bad: bad.file)
+        )
         return QueryPage(
             rows=tuple(put.row() for put in puts),
             next_marker=marker,
