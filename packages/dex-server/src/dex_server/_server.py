@@ -68,8 +68,13 @@ class DexServer:
         )
         self._capture = LogCapture.acquire()
         self.functions = ServedFunctions(self._capture)
+        # A server outlives its executions' invocations: executions an earlier
+        # server left running in a persistent store are taken up on request.
         self.service = DurableExecutionService(
-            self.store, self.functions, clock_mode=ClockMode.of(skip_time)
+            self.store,
+            self.functions,
+            clock_mode=ClockMode.of(skip_time),
+            resume_stored=True,
         )
         self.app = create_app(self.service, self.functions)
         try:
