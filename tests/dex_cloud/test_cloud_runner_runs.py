@@ -9,9 +9,13 @@ from typing import Any
 import msgspec
 import pytest
 from aws_durable_execution_sdk_python import durable_execution
-from aws_durable_execution_sdk_python.config import Duration
+from aws_durable_execution_sdk_python.config import Duration, StepConfig
 from aws_durable_execution_sdk_python.execution import InvocationStatus
 from aws_durable_execution_sdk_python.lambda_service import OperationStatus
+from aws_durable_execution_sdk_python.retries import (
+    RetryStrategyConfig,
+    create_retry_strategy,
+)
 from dex_cli import Output, main
 from dex_cloud_helpers import assert_valid_record_files, boto3_lambda
 from dex_runner import DurableFunctionTestRunner, ExecutionWaitTimeoutError
@@ -38,6 +42,23 @@ def approval(event: Any, context: Any) -> Any:
 def broken(event: Any, context: Any) -> Any:
     context.step(lambda _: "reserved", name="reserve")
     raise RuntimeError(f"card {event['card']} declined")
+
+
+_ATTEMPTS: dict[str, int] = {}
+
+
+def flaky(event: Any, context: Any) -> Any:
+    def charge(_: Any) -> str:
+        key = event["key"]
+        _ATTEMPTS[key] = _ATTEMPTS.get(key, 0) + 1
+        if _ATTEMPTS[key] < 3:
+            raise ConnectionError(f"attempt {_ATTEMPTS[key]} lost the line")
+        return "charged"
+
+    retry = create_retry_strategy(
+        RetryStrategyConfig(max_attempts=4, initial_delay=Duration.from_seconds(10))
+    )
+    return context.step(charge, name="charge", config=StepConfig(retry_strategy=retry))
 
 
 def many_steps(event: Any, context: Any) -> Any:
@@ -93,6 +114,30 @@ def test_a_run_with_steps_and_a_wait_is_saved_as_the_local_runner_saves_it(
         InvocationOutcome.SUCCEEDED,
     ]
     assert assert_valid_record_files(tmp_path / "store") == 1
+
+
+def test_a_step_retried_twice_is_saved_as_the_local_runner_saves_it(
+    cloud: Any, deploy: Any, server: Any, store: Any
+) -> None:
+    deploy("pay", flaky)
+
+    result = cloud("pay").run({"key": "cloud"}, execution_name="pay-1")
+    local_handler = durable_execution(flaky, boto3_client=boto3_lambda(server.url))
+    with DurableFunctionTestRunner(
+        local_handler, store=MemoryExecutionStore()
+    ) as local:
+        expected = local.run({"key": "local"}, execution_name="pay-1")
+
+    assert result.result == '"charged"'
+    step = result.get_step("charge")
+    assert step.attempt == expected.get_step("charge").attempt
+    assert [event.event_type.value for event in result.history].count("StepFailed") == 2
+    stored = store.load(result.execution_arn)
+    shaped, local_shaped = _shape(stored), _shape(expected.record)
+    for operation in (*shaped, *local_shaped):
+        if operation["Type"] == "EXECUTION":
+            operation["ExecutionDetails"] = {}
+    assert shaped == local_shaped
 
 
 def test_a_run_answered_by_callbacks(cloud: Any, deploy: Any) -> None:
