@@ -214,7 +214,7 @@ def test_leaves_approval_waiting(durable_runner):
 def test_cloud_mode_drives_functions_behind_dex_serve(
     pytester: pytest.Pytester, served: DexServer
 ) -> None:
-    pytester.makepyfile(test_cloud_runs=CLOUD_RUNS)
+    pytester.makepyfile(test_cloud_served_runs=CLOUD_RUNS)
 
     result = pytester.runpytest(
         "--dex-mode=cloud",
@@ -238,7 +238,7 @@ def test_cloud_mode_drives_functions_behind_dex_serve(
     )
     result.stdout.fnmatch_lines(
         [
-            "*ExecutionLeftRunningWarning: test_cloud_runs.py::"
+            "*ExecutionLeftRunningWarning: test_cloud_served_runs.py::"
             "test_leaves_approval_waiting left durable execution "
             "arn:aws:lambda:*:function:approval* RUNNING when its runner closed; "
             "dex stopped it.*"
