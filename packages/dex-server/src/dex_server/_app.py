@@ -80,7 +80,11 @@ def create_app(
         ("POST", _EXECUTIONS + "/resume", routes.resume),
         ("GET", _EXECUTIONS, routes.get_execution),
         ("DELETE", _EXECUTIONS, routes.delete_execution),
-        ("GET", "/2025-12-01/functions/{function}/durable-executions", routes.list),
+        (
+            "GET",
+            "/2025-12-01/functions/{function}/durable-executions",
+            routes.list_executions,
+        ),
         ("POST", _CALLBACKS + "/succeed", routes.callback_success),
         ("POST", _CALLBACKS + "/fail", routes.callback_failure),
         ("POST", _CALLBACKS + "/heartbeat", routes.callback_heartbeat),
@@ -207,7 +211,7 @@ class _Routes:
             {"Events": list(output.events), "NextMarker": output.next_marker}
         )
 
-    async def list(self, request: Request) -> Response:
+    async def list_executions(self, request: Request) -> Response:
         function = request.path_params["function"]
         qualifier = request.query_params.get("Qualifier")
         # XXX: executions of every qualifier are listed, and a function nobody

@@ -24,7 +24,7 @@ from dex_runner._service import Invocation, InvocationResult
 from dex_schema import ErrorObject
 from dex_store import function_name_of
 
-__all__ = ("Handler", "ServedFunctions")
+__all__ = ("Handler", "ServedFunctions", "forward", "not_served")
 
 logger = logging.getLogger(__name__)
 
