@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import time
 from typing import Any
 
@@ -164,16 +165,22 @@ def test_a_heartbeat_restarts_the_heartbeat_timeout(
     runner = make_runner(approval, skip_time="manual")
     arn = runner.run_async({"heartbeat": 10})
     callback_id = runner.wait_for_callback(arn)
-    clock = runner.service.clock_for(arn)
-    before = clock()
 
+    runner.advance_time(arn, 8)
     runner.send_callback_heartbeat(callback_id)
-
+    runner.advance_time(arn, 8)
+    time.sleep(0.2)
+    assert _status(runner, arn, "approval") == "STARTED"
     timer = store.load(arn).service_state.callbacks[0]
-    assert timer.last_heartbeat_timestamp is not None
-    assert timer.last_heartbeat_timestamp >= before
-    runner.send_callback_success(callback_id, "ok")
-    assert runner.wait_for_result(arn).result == '{"answer": "ok"}'
+    assert timer.last_heartbeat_timestamp == timer.started_timestamp + dt.timedelta(
+        seconds=8
+    )
+
+    runner.advance_time(arn, 3)
+    _wait_for_status(runner, arn, "approval", OperationStatus.TIMED_OUT)
+    result = runner.wait_for_result(arn)
+    timed_out = result.get_callback("approval")
+    assert timed_out.end_timestamp == timer.started_timestamp + dt.timedelta(seconds=18)
 
 
 def test_an_unknown_callback_id_is_reported(make_runner: Any) -> None:
@@ -309,6 +316,13 @@ def test_wait_for_callback_finds_a_callback_by_its_wait_for_callback_name(
         "CALLBACK",
         "STEP",
     ]
+
+
+def _status(runner: Any, arn: str, name: str) -> str:
+    for op in runner.get_execution(arn).operations:
+        if op.name == name:
+            return str(op.status.value)
+    raise AssertionError(f"no operation named {name}")
 
 
 def _wait_for_status(runner: Any, arn: str, name: str, status: OperationStatus) -> None:
