@@ -11,13 +11,16 @@
   over 1,000 and 10,000 stored executions, answered from the index by a
   store object that has queried before (warm) and by a new one (cold, as a
   CLI process is), next to reading and decoding every file, which is what a
-  store without an index does. Target: under 1/50 of reading every file.
+  store without an index does; once right after the index was rewritten and
+  once after 500 updates appended to it. Target: under 1/50 of reading every
+  file.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
+import gc
 import os
 import statistics
 import tempfile
@@ -44,6 +47,7 @@ SIZES = (10, 100, 1_000)
 REPEATS = {10: 200, 100: 100, 1_000: 50}
 STORED = (1_000, 10_000)
 QUERY_REPEATS = 20
+APPENDED_WRITES = 500
 SCAN_REPEATS = 3
 SAVE_TARGET = 2.0
 QUERY_TARGET = 1 / 50
@@ -139,11 +143,22 @@ def interleaved(
 ) -> dict[str, float]:
     """Median seconds of each action, run in turns so load drifts hit all alike."""
     times: dict[str, list[float]] = {label: [] for label in actions}
-    for _ in range(repeats):
-        for label, action in actions.items():
-            started = time.perf_counter()
-            action()
-            times[label].append(time.perf_counter() - started)
+    # As timeit does, the cyclic collector is kept out of the timings: its
+    # pauses would fall on whichever contender happens to trigger them.
+    enabled = gc.isenabled()
+    try:
+        for _ in range(repeats):
+            gc.collect()
+            gc.disable()
+            for label, action in actions.items():
+                started = time.perf_counter()
+                action()
+                times[label].append(time.perf_counter() - started)
+            if enabled:
+                gc.enable()
+    finally:
+        if enabled:
+            gc.enable()
     return {label: statistics.median(values) for label, values in times.items()}
 
 
@@ -268,9 +283,19 @@ def query_times(
     )
 
 
+def churn(store: FilesystemExecutionStore, count: int, writes: int) -> None:
+    """Update ``writes`` stored executions, some changing status."""
+    for write in range(writes):
+        current = store.load(record((write * 7919) % count, 10).arn)
+        status = STATUSES[(write + 1) % len(STATUSES)]
+        execution = msgspec.structs.replace(current.execution, status=status)
+        store.update(msgspec.structs.replace(current, execution=execution))
+
+
 def queries(directory: Path) -> tuple[list[str], list[str]]:
     lines = [
-        "ms per query (median)  stored  read every file    warm  ratio    cold  ratio",
+        "ms per query (median)  stored  appended  read every file    warm  ratio"
+        "    cold  ratio",
     ]
     verdicts = []
     filters = {
@@ -286,25 +311,34 @@ def queries(directory: Path) -> tuple[list[str], list[str]]:
         store.rebuild_index()
         rebuilt = time.perf_counter() - started
         scan = median_seconds(functools.partial(read_every_file, root), SCAN_REPEATS)
-        for label, query in filters.items():
-            times = query_times(store, query)
-            warm, cold = times["warm"], times["cold"]
-            lines.append(
-                f"{label:<21} {count:7d} {_ms(scan)}       {_ms(warm)} "
-                f"{warm / scan:6.4f} {_ms(cold)} {cold / scan:6.4f}"
-            )
-            if count == STORED[-1]:
-                for kind, seconds in (("warm", warm), ("cold", cold)):
+        worst: dict[str, dict[str, float]] = {}
+        for state in ("rewritten", "appended"):
+            if state == "appended":
+                churn(store, count, APPENDED_WRITES)
+            index = store._index  # what the report states, not what it measures
+            appended = index.line_count - index.rewritten_lines
+            for label, query in filters.items():
+                times = query_times(store, query)
+                lines.append(
+                    f"{label:<21} {count:7d} {appended:9d} {_ms(scan)}       "
+                    f"{_ms(times['warm'])} {times['warm'] / scan:6.4f} "
+                    f"{_ms(times['cold'])} {times['cold'] / scan:6.4f}"
+                )
+                kept = worst.setdefault(label, times)
+                worst[label] = {k: max(v, times[k]) for k, v in kept.items()}
+        if count == STORED[-1]:
+            for label, times in worst.items():
+                for kind, seconds in times.items():
                     ratio = seconds / scan
                     verdicts.append(
-                        f"query {label} over {count} executions, {kind}: "
-                        f"1/{scan / seconds:.0f} of reading every file "
+                        f"query {label} over {count} executions, {kind} (worse of "
+                        f"the two): 1/{scan / seconds:.0f} of reading every file "
                         f"(target under 1/{1 / QUERY_TARGET:.0f}): "
                         f"{'met' if ratio < QUERY_TARGET else 'MISSED'}"
                     )
         lines.append(
             f"  ({count} executions written in {built:.2f} s; index rebuilt from "
-            f"every file in {rebuilt:.2f} s)"
+            f"every file in {rebuilt:.2f} s; then {APPENDED_WRITES} updates)"
         )
         store.close()
     return lines, verdicts
@@ -323,7 +357,8 @@ def run() -> str:
             *save_lines,
             "",
             "filtered query, limit 50; warm = a store object that queried before, "
-            "cold = a new one (reads the index file)",
+            "cold = a new one (reads the index groups the filter needs); appended ="
+            " index lines written since its last rewrite",
             *query_lines,
             "",
             *save_verdicts,
