@@ -65,3 +65,24 @@ def test_a_busy_port_is_refused_with_what_to_do(
         f"dex serve: error: cannot listen on 127.0.0.1:{port}: Address already in "
         "use; pick another --port (0 takes a free one)\n"
     )
+
+
+def test_a_handler_without_the_decorator_is_named_in_a_warning(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    (tmp_path / "plain_app.py").write_text(
+        "def handler(event, context):\n    return 1\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    with socket.socket() as busy:  # a busy port ends the command after the warning
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+
+        status, err = _dex("serve", "plain_app:handler", "--port", str(port))
+
+    assert status == 2
+    assert err.splitlines()[0] == (
+        "dex serve: plain_app:handler is not decorated with @durable_execution; "
+        "its executions will fail with dex.NotDurableHandler"
+    )

@@ -11,7 +11,7 @@ import os
 from dex_cli import EXIT_OK, CliError, Command, Output
 from dex_cli._handler import load_handler
 from dex_cli._store import add_store_arguments, choose_store
-from dex_runner import ServiceError
+from dex_runner import ServiceError, is_durable_handler
 from dex_store import StoreConfigError, open_store
 
 from ._server import DEFAULT_HOST, DexServer, ServerStartError
@@ -83,6 +83,11 @@ def _run(args: argparse.Namespace, output: Output) -> int:
     for spec in args.handlers:
         name, target = _split(spec, "handler")
         handler = load_handler(target)
+        if not is_durable_handler(handler):
+            output.note(
+                f"dex serve: {target} is not decorated with @durable_execution; "
+                "its executions will fail with dex.NotDurableHandler"
+            )
         handlers.append((name or target.rsplit(".", 1)[-1].split(":")[-1], handler))
     runtimes = []
     for spec in args.runtime:
