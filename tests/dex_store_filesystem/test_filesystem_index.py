@@ -272,3 +272,18 @@ def test_a_new_store_object_reads_everything_when_a_write_was_cut_short(
     assert [(row.execution_name, row.revision) for row in stopped.rows] == [
         ("run-2", 2)
     ]
+
+
+def test_a_new_store_object_survives_a_damaged_index_group(tmp_path: Path) -> None:
+    writer = FilesystemExecutionStore(tmp_path / "store")
+    populate(writer, 4)
+    writer.rebuild_index()
+    journal = tmp_path / "store" / ".dex-store" / "index.jsonl"
+    head, rest = journal.read_bytes().split(b"\n", 1)
+    journal.write_bytes(head + b"\n" + b"#" * 40 + rest[40:])
+
+    rows = FilesystemExecutionStore(tmp_path / "store").query(
+        ExecutionQuery(statuses=(ExecutionStatus.FAILED,))
+    )
+
+    assert [row.execution_name for row in rows.rows] == ["run-3", "run-1"]

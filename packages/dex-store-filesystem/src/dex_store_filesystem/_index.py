@@ -398,16 +398,17 @@ class Index:
         everything. Leaves this view untouched.
         """
         try:
-            handle = open(self.journal, "rb")  # noqa: SIM115
-        except FileNotFoundError:
-            return None
-        with handle:
+            return self._read_partial(statuses, function_name)
+        except (FileNotFoundError, msgspec.DecodeError, ValueError):
+            return None  # a journal replaced, damaged or cut: read it all
+
+    def _read_partial(
+        self, statuses: set[ExecutionStatus] | None, function_name: str | None
+    ) -> Partial | None:
+        with open(self.journal, "rb") as handle:
             size = os.fstat(handle.fileno()).st_size
             first = handle.readline()
-            try:
-                head = _decoder.decode(first)
-            except msgspec.DecodeError:
-                return None
+            head = _decoder.decode(first)
             if not isinstance(head, Head):
                 return None
             base = len(first)
@@ -429,11 +430,7 @@ class Index:
             }
             handle.seek(base + head.end)
             appended = handle.read(max(size - base - head.end, 0))
-        appended = appended[: appended.rfind(b"\n") + 1]
-        try:
-            tail = _decoder.decode_lines(appended)
-        except msgspec.DecodeError:
-            return None
+        tail = _decoder.decode_lines(appended[: appended.rfind(b"\n") + 1])
 
         mark: int | None = head.mark
         pending: set[str] = set()
