@@ -1,6 +1,7 @@
 """dex-store-filesystem: one formatted JSON file per execution, with an index."""
 
+from ._layout import is_store
 from ._naming import file_name_for
-from ._store import FilesystemExecutionStore, is_store
+from ._store import FilesystemExecutionStore
 
 __all__ = ("FilesystemExecutionStore", "file_name_for", "is_store")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import secrets
 import threading
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -14,7 +13,6 @@ from typing import Any
 import msgspec
 from dex_schema import ExecutionRecord, SchemaError, decode, encode
 from dex_store import (
-    STORE_PATH_ENV,
     CorruptRecordError,
     ExecutionAlreadyExistsError,
     ExecutionConflictError,
@@ -24,7 +22,6 @@ from dex_store import (
     QueryPage,
     StoreConfig,
     StoreConfigError,
-    StoreNotFoundError,
     Unreadable,
     check_query,
     select,
@@ -32,31 +29,19 @@ from dex_store import (
 from filelock import lock_descriptor, unlock_descriptor
 
 from ._index import Bad, Gone, Index, Intent, Line, Mark, Put
+from ._layout import MARKER_FILE, check_store, make_store, write_atomically
 from ._naming import (
     MARKER_DIRECTORY,
-    RECORD_SUFFIX,
     TEMPORARY_PREFIX,
     file_name_for,
     is_record_name,
 )
 
-__all__ = ("FilesystemExecutionStore", "is_store")
+__all__ = ("FilesystemExecutionStore",)
 
 _log = logging.getLogger(__name__)
 
-_MARKER_FILE = "store.json"
-_MARKER_CONTENT = b'{\n  "Store": "dex-store-filesystem",\n  "Format": 1\n}\n'
 _LOCK_POLL_SECONDS = 0.001
-
-
-def is_store(path: str | os.PathLike[str]) -> bool:
-    """Say whether ``path`` is a directory a filesystem store wrote.
-
-    A store directory holds ``.dex-store/store.json``, written on the first
-    write, so a store is told apart from any other folder even when it holds
-    no execution.
-    """
-    return (Path(path) / MARKER_DIRECTORY / _MARKER_FILE).is_file()
 
 
 class FilesystemExecutionStore:
@@ -296,23 +281,7 @@ class FilesystemExecutionStore:
     def _require_store(self) -> None:
         if self._known_store:
             return
-        if self._root.exists() and not self._root.is_dir():
-            raise StoreNotFoundError(
-                f"no dex store at {self._root}: it is a file, not a directory; "
-                f"check {STORE_PATH_ENV}"
-            )
-        if not self._root.is_dir():
-            raise StoreNotFoundError(
-                f"no dex store at {self._root}: the directory does not exist "
-                "(a filesystem store creates it on its first write); check "
-                f"{STORE_PATH_ENV}"
-            )
-        if not is_store(self._root):
-            raise StoreNotFoundError(
-                f"{self._root} is not a dex store: it has no "
-                f"{MARKER_DIRECTORY}/{_MARKER_FILE}; point {STORE_PATH_ENV} at "
-                "a directory a dex filesystem store wrote"
-            )
+        check_store(self._root)
         self._known_store = True
 
     def _decode(self, path: Path, data: bytes, arn: str | None) -> ExecutionRecord:
@@ -419,7 +388,7 @@ class FilesystemExecutionStore:
     def _locked(self, *, create: bool = False) -> Iterator[None]:
         """Hold the store lock with the index brought up to date under it."""
         with self._mutex:
-            if not (self._meta / _MARKER_FILE).is_file():
+            if not (self._meta / MARKER_FILE).is_file():
                 # Never made, or removed since: start again from the disk.
                 self._known_store = False
                 self._index.reset()
@@ -454,36 +423,9 @@ class FilesystemExecutionStore:
         return self._lock_fd
 
     def _make_store(self) -> None:
-        """Make the directory a store; safe when several processes race to."""
-        if is_store(self._root):
-            self._known_store = True
-            return
-        self._root.mkdir(parents=True, exist_ok=True)
-        with os.scandir(self._root) as entries:
-            others = sorted(
-                entry.name
-                for entry in entries
-                if entry.name != MARKER_DIRECTORY  # another process making it
-            )
-        if others and not is_store(self._root):
-            raise StoreNotFoundError(
-                f"{self._root} is not a dex store and not empty (it holds "
-                f"{', '.join(others[:3])}{'...' if len(others) > 3 else ''}); "
-                f"refusing to write executions into it: point {STORE_PATH_ENV} "
-                "at a new or empty directory"
-            )
-        self._meta.mkdir(exist_ok=True)
-        temporary = self._meta / f".{_MARKER_FILE}.{secrets.token_hex(8)}"
-        temporary.write_bytes(_MARKER_CONTENT)
-        try:
-            os.replace(temporary, self._meta / _MARKER_FILE)
-        except FileNotFoundError:
-            # Another process made the store and, reconciling, removed our
-            # temporary file; its marker is the same.
-            if not is_store(self._root):
-                raise
+        make_store(self._root)
         self._known_store = True
-        _log.debug("made a filesystem store in %s", self._root)
+        _log.debug("made (or found) a filesystem store in %s", self._root)
 
     def _current_revision(self, file: str, arn: str) -> int | None:
         """The revision stored for ``arn`` now, under the lock; None if absent."""
@@ -517,25 +459,9 @@ class FilesystemExecutionStore:
         """Replace ``file`` by ``data`` atomically and index it (under the lock)."""
         index = self._index
         index.append([Intent(file)])
-        target = self._root / file
-        temporary = self._root / (
-            f"{TEMPORARY_PREFIX}{secrets.token_hex(8)}{RECORD_SUFFIX}"
-        )
-        try:
-            with open(temporary, "xb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            # XXX: the directory is not fsynced after the replace, so a power
-            # loss (not a crash of the process) right after a save can bring
-            # back the previous revision of the file; never a partial one.
-            os.replace(temporary, target)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                temporary.unlink()
-            raise
+        stat = write_atomically(self._root, file, data)
         mark = os.stat(self._root).st_mtime_ns
-        index.append([Put.of(file, os.stat(target), row), Mark(mark)])
+        index.append([Put.of(file, stat, row), Mark(mark)])
         if index.needs_rewrite():
             index.rewrite(mark)
 
