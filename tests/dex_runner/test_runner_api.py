@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -262,3 +263,25 @@ def test_executions_are_listed_by_function(make_runner: Any) -> None:
         )
         for arn in arns
     )
+
+
+def test_the_tests_own_logging_is_not_taken_for_the_functions(
+    make_runner: Any,
+) -> None:
+    running = threading.Event()
+    release = threading.Event()
+
+    @durable_execution
+    def blocking(event: Any, context: DurableContext) -> str:
+        running.set()
+        release.wait(10)
+        return "done"
+
+    runner = make_runner(blocking)
+    arn = runner.run_async()
+    assert running.wait(10)
+    logging.getLogger("the-test").warning("from the test")
+    release.set()
+    result = runner.wait_for_result(arn)
+
+    assert result.logs == []
