@@ -98,3 +98,17 @@ def test_the_store_holds_the_finished_record(make_runner: Any, store: Any) -> No
     assert stored.execution.status is ExecutionStatus.SUCCEEDED
     assert stored.events == result.history
     assert stored.execution.result == '"HELLO, WORLD!"'
+
+
+def test_manual_time_moves_only_when_advanced(make_runner: Any) -> None:
+    runner = make_runner(greet_then_wait, skip_time="manual")
+    arn = runner.run_async("World")
+
+    runner.advance_time(arn, 4)
+    assert runner.get_execution(arn).execution.status is ExecutionStatus.RUNNING
+
+    runner.advance_time(arn, 1)
+    result = runner.wait_for_result(arn, timeout=10)
+    assert result.result == '"HELLO, WORLD!"'
+    wait = result.get_wait("pause")
+    assert wait.end_timestamp == wait.scheduled_end_timestamp

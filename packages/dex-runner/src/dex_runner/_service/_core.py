@@ -184,13 +184,18 @@ class ServiceCore:
         """Move the execution's clock (and its chained executions') forward.
 
         Timers that come due fire. Meant for ``ClockMode.MANUAL``; in the
-        other modes it skips time too. Returns once every execution on the
+        other modes it skips time too. It first waits for the executions on
+        the clock to come to rest, so a wait the function is about to start
+        is scheduled before time moves. Returns once every execution on the
         clock has fired the timers that came due and run the invocations they
         caused (at most ``SETTLE_TIMEOUT`` wall seconds), so what a test reads
         next reflects the new time. Raises ``ResourceNotFoundError`` for an
         unknown ARN and ``ValueError`` for negative ``seconds``.
         """
         live = self._get_live(execution_arn, ResourceNotFoundError)
+        # First let what is under way (an invocation just started, say) come
+        # to rest, so the timers it creates count from the time before.
+        settle(live)
         live.clock.advance(seconds)
         settle(live)
 
