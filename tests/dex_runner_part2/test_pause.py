@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -297,3 +298,41 @@ def test_an_execution_paused_without_its_timeout_still_times_out(
         "ExecutionPaused",
         "ExecutionTimedOut",
     ]
+
+
+def test_a_pause_completes_when_the_invocation_ends_without_a_checkpoint(
+    make_runner: Any,
+) -> None:
+    gate = Gate()
+
+    @durable_execution
+    def flaky(event: Any, context: DurableContext) -> str:
+        gate.step(None)
+        if gate.calls == 1:
+            sys.exit(3)  # the Lambda process exits: an invocation error
+        return "recovered"
+
+    runner = make_runner(flaky)
+    arn = runner.run_async()
+    assert gate.entered.wait(10)
+    runner.pause_execution(arn)
+    gate.opened.set()
+    _until(lambda: _status(runner, arn) is ExecutionStatus.PAUSED, "PAUSED")
+
+    assert len(runner.get_execution(arn).invocations) == 1
+    runner.resume_execution(arn)
+    result = runner.wait_for_result(arn, timeout=10)
+
+    assert result.result == '"recovered"'
+    assert outline(result.history) == [
+        ("ExecutionStarted", None, None, None),
+        ("InvocationCompleted", None, None, None),
+        ("ExecutionPaused", None, None, None),
+        ("ExecutionResumed", None, None, None),
+        ("InvocationCompleted", None, None, None),
+        ("ExecutionSucceeded", None, None, None),
+    ]
+    crashed = result.history[1].invocation_completed_details
+    assert crashed is not None and crashed.error is not None
+    assert crashed.error.payload is not None
+    assert crashed.error.payload.error_type == "Runtime.ExitError"

@@ -38,6 +38,7 @@ from dex_schema import (
 from ._api import Invocation, InvocationInput, InvocationResult, Invoker
 from ._execution import LiveExecution, RunningInvocation, event_error, event_result
 from ._group import holds, may_skip, wait_cap
+from ._pause import pause_after_invocation
 
 __all__ = (
     "MAX_INVOCATION_ATTEMPTS",
@@ -103,6 +104,9 @@ class Driver:
                     continue
                 if live.terminal or live.closing:
                     return
+                if live.summary.status is ExecutionStatus.PAUSING:
+                    pause_after_invocation(live)
+                    self._persist(live)
                 paused = live.summary.status is ExecutionStatus.PAUSED
                 if live.invoke_requested and not paused:
                     self._begin(live)

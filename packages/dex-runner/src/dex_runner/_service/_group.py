@@ -50,16 +50,25 @@ class ClockGroup:
         self._members: weakref.WeakSet[LiveExecution] = weakref.WeakSet()
         self.calls_in_flight = 0
         """Plain (non-durable) chained functions running for a member."""
+        self.undelivered: set[str] = set()
+        """Parent operation ids of chained executions whose outcome has not
+        reached their parent yet: between its end and that delivery a chained
+        execution still counts as busy."""
 
     def add(self, live: LiveExecution) -> None:
         with self._lock:
             self._members.add(live)
 
     def members(self) -> list[LiveExecution]:
-        """The members that have not ended."""
+        """The members that have not ended, or whose end is not delivered yet."""
         with self._lock:
             members = list(self._members)
-        return [member for member in members if not member.terminal]
+            undelivered = set(self.undelivered)
+        return [
+            member
+            for member in members
+            if not member.terminal or _undelivered(member, undelivered)
+        ]
 
     def begin_call(self) -> None:
         with self._lock:
@@ -73,6 +82,22 @@ class ClockGroup:
     def shared(self) -> bool:
         """Whether more than one execution that has not ended is on this clock."""
         return len(self.members()) > 1
+
+    def expect_delivery(self, parent_operation_id: str) -> None:
+        """A chained execution for this parent operation is about to start."""
+        with self._lock:
+            self.undelivered.add(parent_operation_id)
+
+    def delivered(self, parent_operation_id: str) -> None:
+        """The chained execution's outcome has reached the parent."""
+        with self._lock:
+            self.undelivered.discard(parent_operation_id)
+
+
+def _undelivered(member: LiveExecution, undelivered: set[str]) -> bool:
+    return member.parent_operation_id is not None and (
+        member.parent_operation_id in undelivered
+    )
 
 
 _groups: weakref.WeakKeyDictionary[VirtualClock, ClockGroup] = (
@@ -96,57 +121,86 @@ def join_group(live: LiveExecution) -> None:
 
 
 def _busy(member: LiveExecution) -> bool:
-    # Read without the member's lock: a stale read can only delay a jump by
-    # one poll, or let a jump race a member's state change by one step.
     return member.running is not None or (
         member.invoke_requested and member.summary.status is not ExecutionStatus.PAUSED
     )
 
 
-def holds(live: LiveExecution) -> bool:
-    """Whether something other than a timer may change an execution on the clock.
+class _Others:
+    """The other members of ``live``'s group, each locked while in use.
 
-    ``live``'s own invocation state is left to the caller (the driver only
-    asks while ``live`` is idle).
+    The caller holds ``live``'s lock. Another member's lock is only tried,
+    never waited for (two drivers each holding their own lock would deadlock
+    otherwise): a member whose lock is taken is doing something, so time must
+    not jump now, and ``locked`` is ``False``.
     """
-    group = group_of(live.clock)
-    members = group.members() or [live]
-    if live not in members:
-        members.append(live)
-    if group.calls_in_flight:
-        return True
+
+    def __init__(self, live: LiveExecution) -> None:
+        self.members = [m for m in group_of(live.clock).members() if m is not live]
+        self._held: list[LiveExecution] = []
+        self.locked = True
+
+    def __enter__(self) -> _Others:
+        for member in self.members:
+            if not member.condition.acquire(blocking=False):
+                self.locked = False
+                break
+            self._held.append(member)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for member in self._held:
+            member.condition.release()
+
+
+def _holds(live: LiveExecution, others: list[LiveExecution]) -> bool:
+    members = [live, *others]
+    undelivered = group_of(live.clock).undelivered
     waiting_for_result = any(m.result_waiters for m in members)
-    try:
-        for member in members:
-            if member.terminal:
-                continue
-            if member is not live and _busy(member):
+    for member in members:
+        if member.terminal:
+            if _undelivered(member, undelivered):
                 return True
-            if waiting_for_result:
-                continue
-            if member.summary.status is ExecutionStatus.PAUSED:
-                return True
-            if member.outstanding_callbacks():
-                return True
-    except RuntimeError:
-        # Another member's dicts changed while we read them: it is active.
-        return True
+            continue
+        if member is not live and _busy(member):
+            return True
+        if waiting_for_result:
+            continue
+        if member.summary.status is ExecutionStatus.PAUSED:
+            return True
+        if member.outstanding_callbacks():
+            return True
     return False
 
 
+def holds(live: LiveExecution) -> bool:
+    """Whether something other than a timer may change an execution on the clock.
+
+    Call it holding ``live``'s lock, with ``live`` idle (no invocation
+    running or due to start).
+    """
+    if group_of(live.clock).calls_in_flight:
+        return True
+    with _Others(live) as others:
+        return not others.locked or _holds(live, others.members)
+
+
 def may_skip(live: LiveExecution, due: dt.datetime) -> bool:
-    """Whether ``live``'s driver may jump the clock to ``due`` (its next timer)."""
-    if holds(live):
+    """Whether ``live``'s driver may jump the clock to ``due`` (its next timer).
+
+    Call it holding ``live``'s lock, with ``live`` idle.
+    """
+    if group_of(live.clock).calls_in_flight:
         return False
-    try:
-        for member in group_of(live.clock).members():
-            if member is live or member.terminal:
+    with _Others(live) as others:
+        if not others.locked or _holds(live, others.members):
+            return False
+        for member in others.members:
+            if member.terminal:
                 continue
             upcoming = member.next_timer()
             if upcoming is not None and upcoming[0] < due:
                 return False
-    except RuntimeError:
-        return False
     return True
 
 

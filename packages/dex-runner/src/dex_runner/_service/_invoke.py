@@ -33,21 +33,22 @@ from dex_schema import (
     Event,
     EventType,
     ExecutionStatus,
+    ExecutionSummary,
     Operation,
     OperationStatus,
     OperationType,
 )
 
 from ._api import InvocationResult
-from ._errors import InvalidParameterValueError
+from ._errors import InvalidParameterValueError, ServiceError
 from ._execution import LiveExecution, event_error, event_result
 from ._group import group_of
 from ._ids import function_arn as parse_function_arn
 
 if TYPE_CHECKING:
-    from ._service import DurableExecutionService
+    from ._clock import VirtualClock
 
-__all__ = ("ChainedInvokes", "FunctionCatalog", "FunctionKind")
+__all__ = ("ChainedInvokes", "FunctionCatalog", "FunctionKind", "ServiceHost")
 
 logger = logging.getLogger(__name__)
 
@@ -77,9 +78,31 @@ class FunctionCatalog(Protocol):
         ...
 
 
-class _Link(msgspec.Struct, frozen=True):
-    parent: LiveExecution
-    operation_id: str
+class ServiceHost(Protocol):
+    """What chained invokes need of the service that runs them."""
+
+    def start_execution(
+        self,
+        function_name: str,
+        input_payload: str | None = None,
+        *,
+        execution_name: str | None = None,
+        execution_timeout: int = 300,
+        invocation_timeout: float = 900,
+        clock: VirtualClock | None = None,
+        parent_execution_arn: str | None = None,
+        parent_operation_id: str | None = None,
+    ) -> ExecutionSummary:
+        """StartDurableExecution (see ``DurableExecutionService``)."""
+        ...
+
+    def persist(self, live: LiveExecution) -> None:
+        """Write ``live``'s record to the store (holding its lock)."""
+        ...
+
+    def track_thread(self, thread: threading.Thread) -> None:
+        """Have the service's ``close`` wait for ``thread``."""
+        ...
 
 
 class ChainedInvokes:
@@ -91,12 +114,14 @@ class ChainedInvokes:
         The service the parent executions run on; durable targets start there.
     """
 
-    def __init__(self, service: DurableExecutionService) -> None:
+    def __init__(self, service: ServiceHost) -> None:
         self._service = service
         self.catalog: FunctionCatalog | None = None
         """``None``: every target is taken as durable and left to the invoker."""
         self._lock = threading.Lock()
-        self._links: dict[str, _Link] = {}
+        self._parents: dict[str, LiveExecution] = {}
+        """Executions with chained executions, by ARN (each chained execution
+        names its parent execution and operation in its record)."""
 
     # -- starting ---------------------------------------------------------------
 
@@ -154,17 +179,29 @@ class ChainedInvokes:
         # XXX: the chained execution gets the invoking execution's execution
         # and invocation timeouts, not ones configured for the target function.
         # Stopping or timing out the parent leaves it running to its own end.
-        child = self._service.start_execution(
-            name,
-            payload,
-            execution_timeout=live.execution_timeout,
-            invocation_timeout=live.invocation_timeout,
-            clock=live.clock,
-            parent_execution_arn=live.arn,
-            parent_operation_id=op.id,
-        )
         with self._lock:
-            self._links[child.durable_execution_arn] = _Link(live, op.id)
+            self._parents[live.arn] = live
+        group = group_of(live.clock)
+        group.expect_delivery(op.id)
+        try:
+            child = self._service.start_execution(
+                name,
+                payload,
+                execution_timeout=live.execution_timeout,
+                invocation_timeout=live.invocation_timeout,
+                clock=live.clock,
+                parent_execution_arn=live.arn,
+                parent_operation_id=op.id,
+            )
+        except ServiceError as error:
+            group.delivered(op.id)
+            self.complete(
+                live,
+                op.id,
+                OperationStatus.FAILED,
+                error=ErrorObject(error_type=error.code, error_message=error.message),
+            )
+            return
         if details is not None:
             live.events[index] = _replace(
                 started,
@@ -239,9 +276,11 @@ class ChainedInvokes:
 
         Called holding ``child.condition`` once ``child`` has ended.
         """
+        parent_arn = child.parent_execution_arn
+        op_id = child.parent_operation_id
         with self._lock:
-            link = self._links.pop(child.arn, None)
-        if link is None:
+            parent = self._parents.get(parent_arn or "")
+        if parent is None or op_id is None:
             return
         summary = child.summary
         status = {
@@ -256,14 +295,9 @@ class ChainedInvokes:
                 error_message=f"Durable execution {child.arn} ended "
                 f"{summary.status.value}",
             )
-        with link.parent.condition:
-            self.complete(
-                link.parent,
-                link.operation_id,
-                status,
-                result=summary.result,
-                error=error,
-            )
+        with parent.condition:
+            self.complete(parent, op_id, status, result=summary.result, error=error)
+            group_of(child.clock).delivered(op_id)
 
     def complete(
         self,

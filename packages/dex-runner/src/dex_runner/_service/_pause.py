@@ -39,6 +39,7 @@ __all__ = (
     "PauseState",
     "begin_pause",
     "forget",
+    "pause_after_invocation",
     "pause_at_checkpoint",
     "resume",
 )
@@ -112,7 +113,7 @@ def begin_pause(
         live.summary = _replace(live.summary, status=ExecutionStatus.PAUSING)
         logger.debug("%s is pausing until its invocation's next checkpoint", live.arn)
     else:
-        _paused(live, state, interrupted=False)
+        _paused(live, state, interrupted=False, at=state.requested)
     persist(live)
     live.condition.notify_all()
 
@@ -142,11 +143,27 @@ def pause_at_checkpoint(
         else record
         for record in live.invocations
     ]
-    _paused(live, state, interrupted=True)
+    _paused(live, state, interrupted=True, at=live.clock.now())
 
 
-def _paused(live: LiveExecution, state: PauseState, *, interrupted: bool) -> None:
-    now = live.clock.now() if interrupted else state.requested
+def pause_after_invocation(live: LiveExecution) -> None:
+    """Complete a pending pause whose invocation ended without a checkpoint.
+
+    Called holding ``live.condition`` with no invocation running.
+    """
+    if live.summary.status is not ExecutionStatus.PAUSING or live.running:
+        return
+    state = _PAUSES.get(live.arn)
+    if state is None:
+        live.summary = _replace(live.summary, status=ExecutionStatus.RUNNING)
+        return
+    _paused(live, state, interrupted=False, at=live.clock.now())
+
+
+def _paused(
+    live: LiveExecution, state: PauseState, *, interrupted: bool, at: dt.datetime
+) -> None:
+    now = at
     state.paused_at = now
     state.interrupted = interrupted
     summary = live.summary
