@@ -243,3 +243,20 @@ def test_a_config_with_a_bad_page_size_says_what_is_allowed() -> None:
         )
 
     assert str(raised.value) == "history_page_size must be 1 to 1000, got 5000"
+
+
+def test_a_runner_without_a_region_says_how_to_give_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("AWS_REGION", raising=False)
+    monkeypatch.delenv("AWS_DEFAULT_REGION", raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent")
+    config = DurableFunctionCloudTestRunnerConfig(function_name="greet", region=None)
+
+    with pytest.raises(ValueError) as raised:
+        DurableFunctionCloudTestRunner(config)
+
+    assert str(raised.value) == (
+        "no AWS region for function 'greet': pass region= to "
+        "DurableFunctionCloudTestRunnerConfig or set AWS_REGION"
+    )

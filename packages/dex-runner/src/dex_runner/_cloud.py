@@ -134,6 +134,8 @@ class DurableFunctionCloudTestRunner:
     ------
     StoreConfigError
         The configured store type names no installed store.
+    ValueError
+        No region is given and boto3 finds none.
     """
 
     def __init__(
@@ -144,11 +146,11 @@ class DurableFunctionCloudTestRunner:
         store: ExecutionStore | None = None,
     ) -> None:
         self.config = config
+        self.client = client if client is not None else _boto3_client(config)
         self._owns_store = store is None
         self.store: ExecutionStore = (
             store if store is not None else open_store(config.store_config())
         )
-        self.client = client if client is not None else _boto3_client(config)
         self.api = CloudLambda(self.client, max_attempts=config.max_attempts)
         self._closed = False
 
@@ -491,14 +493,23 @@ def _one_timeout(
 def _boto3_client(config: DurableFunctionCloudTestRunnerConfig) -> Any:
     import boto3
     from botocore.config import Config
+    from botocore.exceptions import NoRegionError
 
-    return boto3.client(
-        "lambda",
-        region_name=config.region,
-        endpoint_url=config.lambda_endpoint,
-        config=Config(
-            retries={"total_max_attempts": 1},
-            connect_timeout=5,
-            read_timeout=60,
-        ),
-    )
+    try:
+        return boto3.client(
+            "lambda",
+            region_name=config.region,
+            endpoint_url=config.lambda_endpoint,
+            # dex retries by its own rules (see _cloud_client), so botocore's
+            # retries, which would repeat an Invoke after a read timeout, are off.
+            config=Config(
+                retries={"total_max_attempts": 1},
+                connect_timeout=5,
+                read_timeout=60,
+            ),
+        )
+    except NoRegionError:
+        raise ValueError(
+            f"no AWS region for function {config.function_name!r}: pass region= "
+            "to DurableFunctionCloudTestRunnerConfig or set AWS_REGION"
+        ) from None
