@@ -353,3 +353,32 @@ def test_wait_for_callback_reports_an_execution_that_ended_without_one(
         f"no callback could be answered in execution {arn} before the execution "
         "ended; callbacks that appeared: none"
     )
+
+
+def test_each_answer_gets_its_own_invocation_when_the_test_waits_in_between(
+    make_runner: Any,
+) -> None:
+    @durable_execution
+    def two(event: Any, context: DurableContext) -> Any:
+        first = context.create_callback(name="a")
+        second = context.create_callback(name="b")
+        return [first.result(), second.result()]
+
+    runner = make_runner(two)
+    arn = runner.run_async()
+    runner.send_callback_success(runner.wait_for_callback(arn, "a"), "1")
+    runner.send_callback_success(runner.wait_for_callback(arn, "b"), "2")
+    result = runner.wait_for_result(arn)
+
+    assert result.result == '["1", "2"]'
+    assert _events(result) == [
+        "ExecutionStarted",
+        "CallbackStarted",
+        "CallbackStarted",
+        "InvocationCompleted",
+        "CallbackSucceeded",
+        "InvocationCompleted",
+        "CallbackSucceeded",
+        "InvocationCompleted",
+        "ExecutionSucceeded",
+    ]

@@ -6,6 +6,7 @@ import time
 
 from dex_schema import (
     ExecutionRecord,
+    ExecutionStatus,
     Operation,
     OperationType,
 )
@@ -49,8 +50,8 @@ class Observing(ServiceCore):
     ) -> str:
         """Block until a callback can be answered; return its callback id.
 
-        A callback can be answered once it is started and no invocation is
-        running (the function has suspended). ``name`` selects by the
+        A callback can be answered once it is started and the function has
+        suspended: no invocation is running or about to start. ``name`` selects by the
         callback's name or its parent's (``wait_for_callback``'s) name.
 
         Raises
@@ -65,7 +66,7 @@ class Observing(ServiceCore):
         deadline = None if timeout is None else time.monotonic() + timeout
         with live.condition:
             while True:
-                if live.running is None:
+                if _suspended(live):
                     for op in live.outstanding_callbacks():
                         if name is None or name in _names(live, op):
                             assert op.callback_details is not None
@@ -80,6 +81,13 @@ class Observing(ServiceCore):
                         _no_callback(live, name, f"{timeout:g} seconds passed")
                     )
                 live.condition.wait(remaining)
+
+
+def _suspended(live: LiveExecution) -> bool:
+    """No invocation running, and none about to start (unless paused)."""
+    if live.running is not None:
+        return False
+    return not live.invoke_requested or live.summary.status is ExecutionStatus.PAUSED
 
 
 def _names(live: LiveExecution, op: Operation) -> set[str | None]:
