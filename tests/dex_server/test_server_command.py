@@ -12,6 +12,19 @@ from dex_cli import Output, main
 HERE = Path(__file__).resolve().parent
 
 
+@pytest.fixture(autouse=True)
+def _restored_aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Undo what dex serve sets in the environment (it points the SDK at itself)."""
+    for name in (
+        "AWS_ENDPOINT_URL_LAMBDA",
+        "AWS_DEFAULT_REGION",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+    ):
+        monkeypatch.setenv(name, "recorded")  # so that teardown restores it
+        monkeypatch.delenv(name)
+
+
 def _dex(*args: str) -> tuple[int, str]:
     out, err = io.StringIO(), io.StringIO()
     status = main(list(args), output=Output(out, err, terminal=False))
@@ -38,7 +51,7 @@ def test_a_handler_that_cannot_be_imported_is_refused(
 ) -> None:
     monkeypatch.chdir(tmp_path)
 
-    status, err = _dex("serve", "no_such_module:handler")
+    status, err = _dex("serve", "no_such_module:handler", "--port", "0")
 
     assert status == 2
     assert err == (
@@ -74,15 +87,15 @@ def test_a_handler_without_the_decorator_is_named_in_a_warning(
         "def handler(event, context):\n    return 1\n"
     )
     monkeypatch.chdir(tmp_path)
-    with socket.socket() as busy:  # a busy port ends the command after the warning
-        busy.bind(("127.0.0.1", 0))
-        busy.listen()
-        port = busy.getsockname()[1]
 
-        status, err = _dex("serve", "plain_app:handler", "--port", str(port))
+    # The missing second handler ends the command right after the warning.
+    status, err = _dex("serve", "plain_app:handler", "gone:handler", "--port", "0")
 
     assert status == 2
     assert err.splitlines()[0] == (
         "dex serve: plain_app:handler is not decorated with @durable_execution; "
         "its executions will fail with dex.NotDurableHandler"
+    )
+    assert err.splitlines()[1].startswith(
+        "dex serve: error: cannot import module 'gone'"
     )

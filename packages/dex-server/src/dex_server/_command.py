@@ -79,16 +79,7 @@ def _run(args: argparse.Namespace, output: Output) -> int:
             "nothing to serve: give a MODULE:HANDLER or a --runtime NAME=URL"
         )
     choice = choose_store(args)
-    handlers = []
-    for spec in args.handlers:
-        name, target = _split(spec, "handler")
-        handler = load_handler(target)
-        if not is_durable_handler(handler):
-            output.note(
-                f"dex serve: {target} is not decorated with @durable_execution; "
-                "its executions will fail with dex.NotDurableHandler"
-            )
-        handlers.append((name or target.rsplit(".", 1)[-1].split(":")[-1], handler))
+    specs = [_split(spec, "handler") for spec in args.handlers]
     runtimes = []
     for spec in args.runtime:
         name, url = _split(spec, "--runtime")
@@ -108,16 +99,30 @@ def _run(args: argparse.Namespace, output: Output) -> int:
         store.close()
         raise CliError(str(error)) from None
     try:
-        for name, handler in handlers:
-            server.add_handler(name, handler)
+        # Bound first, so the SDK is pointed here before the handlers' modules
+        # are imported (one may make its boto3 client at import).
+        _point_sdk_at(server.url, output)
+        for name, target in specs:
+            handler = load_handler(target)
+            if not is_durable_handler(handler):
+                output.note(
+                    f"dex serve: {target} is not decorated with @durable_execution; "
+                    "its executions will fail with dex.NotDurableHandler"
+                )
+            server.add_handler(
+                name or target.rsplit(":", 1)[-1].split(".")[-1], handler
+            )
         for name, url in runtimes:
             server.add_runtime(name, url)
     except ServiceError as error:
         server.close()
         store.close()
         raise CliError(error.message) from None
+    except CliError:
+        server.close()
+        store.close()
+        raise
 
-    _point_sdk_at(server.url, output)
     where = "this machine only" if args.host in _LOOPBACK else "other machines too"
     output.line(f"dex serve: listening on {server.url} ({where})")
     output.line(
