@@ -392,3 +392,45 @@ def test_a_chained_execution_is_stored_linked_in_the_filesystem_store(
     assert child.service_state.parent_execution_arn == result.execution_arn
     assert parent.execution.result == '{"total": 7}'
     assert parent.events == result.history
+
+
+def test_a_plain_target_returning_what_json_cannot_hold_fails_the_invoke(
+    make_runner: Any,
+) -> None:
+    runner = make_runner(caller, execution_timeout=86400)
+    runner.register_function("odd", lambda event, context: {1, 2}, durable=False)
+
+    result = runner.run({"target": "odd", "payload": {}})
+
+    failed = result.history[3].chained_invoke_failed_details
+    assert failed is not None
+    assert failed.error.payload == ErrorObject(
+        error_type="Runtime.MarshalError",
+        error_message=(
+            "Unable to marshal response: Object of type set is not JSON serializable"
+        ),
+    )
+
+
+def test_an_invoke_of_a_malformed_name_fails_with_the_services_message(
+    make_runner: Any,
+) -> None:
+    result = make_runner(caller, execution_timeout=86400).run(
+        {"target": "no such function!", "payload": {}}
+    )
+
+    assert outline(result.history)[:3] == [
+        ("ExecutionStarted", None, None, None),
+        ("ChainedInvokeStarted", "ChainedInvoke", "call", None),
+        ("ChainedInvokeFailed", "ChainedInvoke", "call", None),
+    ]
+    failed = result.history[2].chained_invoke_failed_details
+    assert failed is not None
+    assert failed.error.payload == ErrorObject(
+        error_type="InvalidParameterValueException",
+        error_message=(
+            "Invalid function name 'no such function!': expected a name of 1-64 "
+            "letters, digits, '-' or '_', or a function ARN "
+            "(arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER])"
+        ),
+    )
