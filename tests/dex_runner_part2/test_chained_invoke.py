@@ -130,6 +130,26 @@ def test_a_target_registered_by_arn_is_found_by_name_and_arn(
     assert json.loads(by_arn.result) == {"total": 3}
 
 
+def test_a_target_is_found_by_name_and_qualifier_or_partial_arn(
+    make_runner: Any,
+) -> None:
+    runner = make_runner(caller, execution_timeout=86400)
+    runner.register_function("orders:prod", orders)
+
+    qualified = runner.run({"target": "orders:$LATEST", "payload": {"items": [1]}})
+    partial = runner.run(
+        {"target": "123456789012:function:orders", "payload": {"items": [2]}}
+    )
+
+    assert json.loads(qualified.result) == {"total": 1}
+    assert json.loads(partial.result) == {"total": 2}
+    started = qualified.history[1].chained_invoke_started_details
+    assert started is not None and started.durable_execution_arn is not None
+    assert started.durable_execution_arn.startswith(
+        f"{ORDERS_ARN}:$LATEST/durable-execution/"
+    )
+
+
 def test_functions_on_the_constructor_are_registered(make_runner: Any) -> None:
     runner = make_runner(
         caller, execution_timeout=86400, functions={"orders": orders, "tax": plain_tax}

@@ -20,8 +20,7 @@ from dex_schema import ErrorObject
 from dex_store import function_name_of
 
 from ._service import InvocationResult
-from ._service._ids import function_arn as parse_function_arn
-from ._service._invoke import FunctionKind
+from ._service._invoke import FunctionKind, target_of
 
 __all__ = ("FunctionRegistry",)
 
@@ -60,7 +59,8 @@ class FunctionRegistry:
         Raises
         ------
         InvalidParameterValueError
-            ``name_or_arn`` is neither a function name nor a function ARN.
+            ``name_or_arn`` is none of a function name, ``NAME:QUALIFIER``, a
+            partial ARN or a function ARN.
         TypeError
             ``handler`` is not callable.
         """
@@ -69,7 +69,7 @@ class FunctionRegistry:
                 f"the handler for {name_or_arn!r} must be callable, got "
                 f"{type(handler).__name__}"
             )
-        function, _ = parse_function_arn(name_or_arn)
+        function, _ = target_of(name_or_arn)
         # XXX: functions are keyed by NAME alone: an ARN's region, account and
         # qualifier are not compared, so two ARNs with one name are one function.
         name = function_name_of(function)

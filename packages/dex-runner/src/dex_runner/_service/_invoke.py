@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import enum
 import logging
+import re
 import threading
 from typing import TYPE_CHECKING, Protocol
 
@@ -43,12 +44,19 @@ from ._api import InvocationResult
 from ._errors import InvalidParameterValueError, ServiceError
 from ._execution import LiveExecution, event_error, event_result
 from ._group import group_of
+from ._ids import DEFAULT_ACCOUNT, DEFAULT_QUALIFIER, DEFAULT_REGION
 from ._ids import function_arn as parse_function_arn
 
 if TYPE_CHECKING:
     from ._clock import VirtualClock
 
-__all__ = ("ChainedInvokes", "FunctionCatalog", "FunctionKind", "ServiceHost")
+__all__ = (
+    "ChainedInvokes",
+    "FunctionCatalog",
+    "FunctionKind",
+    "ServiceHost",
+    "target_of",
+)
 
 logger = logging.getLogger(__name__)
 
@@ -145,7 +153,7 @@ class ChainedInvokes:
         name = details.function_name if details is not None else ""
         payload = details.input.payload if details and details.input else None
         try:
-            function, qualifier = parse_function_arn(name)
+            function, qualifier = target_of(name)
         except InvalidParameterValueError as error:
             self.complete(
                 live,
@@ -179,13 +187,15 @@ class ChainedInvokes:
         # XXX: the chained execution gets the invoking execution's execution
         # and invocation timeouts, not ones configured for the target function.
         # Stopping or timing out the parent leaves it running to its own end.
+        # An unqualified durable target is run as $LATEST, where Lambda asks
+        # for a version or alias qualifier.
         with self._lock:
             self._parents[live.arn] = live
         group = group_of(live.clock)
         group.expect_delivery(op.id)
         try:
             child = self._service.start_execution(
-                name,
+                f"{function}:{qualifier}",
                 payload,
                 execution_timeout=live.execution_timeout,
                 invocation_timeout=live.invocation_timeout,
@@ -376,6 +386,34 @@ class ChainedInvokes:
             live.invoke_requested = True
             self._service.persist(live)
         live.condition.notify_all()
+
+
+_PARTIAL_NAME = re.compile(
+    r"^(?:(?P<account>\d{12}):function:)?(?P<name>[a-zA-Z0-9_-]{1,64})"
+    r"(?::(?P<qualifier>[a-zA-Z0-9$_-]{1,128}))?$"
+)
+
+
+def target_of(function_name: str) -> tuple[str, str]:
+    """``(unqualified function ARN, qualifier)`` of a chained invoke's target.
+
+    Takes what Lambda's ``FunctionName`` takes: a name, ``NAME:QUALIFIER``, a
+    partial ARN (``ACCOUNT:function:NAME[:QUALIFIER]``) or a function ARN.
+
+    Raises
+    ------
+    InvalidParameterValueError
+        None of those forms.
+    """
+    try:
+        return parse_function_arn(function_name)
+    except InvalidParameterValueError:
+        match = _PARTIAL_NAME.match(function_name)
+        if match is None:
+            raise
+    account = match["account"] or DEFAULT_ACCOUNT
+    arn = f"arn:aws:lambda:{DEFAULT_REGION}:{account}:function:{match['name']}"
+    return arn, match["qualifier"] or DEFAULT_QUALIFIER
 
 
 def _started_event(live: LiveExecution, op_id: str) -> tuple[int, Event]:
