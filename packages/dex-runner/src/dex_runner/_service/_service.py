@@ -212,6 +212,9 @@ class DurableExecutionService(Reads, Callbacks, Observing):
         InvalidParameterValueError
             An update is invalid (nothing is applied) or the ARN is unknown.
         """
+        # XXX: ClientToken does not make a repeated request idempotent (the
+        # SDK sends none); a repeat is refused for its spent token.
+        del client_token
         live = self._get_live(execution_arn, InvalidParameterValueError)
         with live.condition:
             pause_at_checkpoint(live, self._driver._fence)
