@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+from pathlib import Path
 from typing import Any
 
+import jsonschema
 from aws_durable_execution_sdk_python import DurableContext, durable_execution
 from aws_durable_execution_sdk_python.config import Duration
 from aws_durable_execution_sdk_python.execution import InvocationStatus
@@ -13,7 +16,7 @@ from aws_durable_execution_sdk_python.lambda_service import (
     OperationSubType,
     OperationType,
 )
-from dex_schema import ExecutionStatus
+from dex_schema import ExecutionStatus, encode
 
 
 @durable_execution
@@ -112,3 +115,18 @@ def test_manual_time_moves_only_when_advanced(make_runner: Any) -> None:
     assert result.result == '"HELLO, WORLD!"'
     wait = result.get_wait("pause")
     assert wait.end_timestamp == wait.scheduled_end_timestamp
+
+
+def test_the_stored_record_validates_against_the_published_schema(
+    make_runner: Any, store: Any
+) -> None:
+    schema_path = (
+        Path(__file__).resolve().parents[2] / "schemas" / "execution-record.schema.json"
+    )
+    schema = json.loads(schema_path.read_text())
+    result = make_runner(greet_then_wait).run("World")
+
+    document = json.loads(encode(store.load(result.execution_arn)))
+
+    jsonschema.validate(document, schema)
+    assert document["Execution"]["Status"] == "SUCCEEDED"
