@@ -8,9 +8,15 @@ from __future__ import annotations
 import argparse
 import os
 
-from dex_cli import EXIT_OK, CliError, Command, Output
-from dex_cli._handler import load_handler
-from dex_cli._store import add_store_arguments, choose_store
+from dex_cli import (
+    EXIT_OK,
+    CliError,
+    Command,
+    Output,
+    add_store_arguments,
+    choose_store,
+    load_handler,
+)
 from dex_runner import ServiceError, is_durable_handler
 from dex_store import StoreConfigError, open_store
 
