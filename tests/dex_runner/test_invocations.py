@@ -139,6 +139,7 @@ def test_an_invocation_past_its_timeout_is_fenced_and_named_at_close(
     def stuck(event: Any, context: DurableContext) -> str:
         attempts["n"] += 1
         if attempts["n"] == 1:
+            print("stuck on the first try")
             release.wait(10)
             context.step(lambda _: "late", name="late")
         return "second try"
@@ -152,6 +153,7 @@ def test_an_invocation_past_its_timeout_is_fenced_and_named_at_close(
     assert first.error == ErrorObject(
         error_type="Sandbox.Timedout", error_message="Task timed out after 1.50 seconds"
     )
+    assert [entry.message for entry in first.logs] == ["stuck on the first try"]
     with pytest.warns(HandlerStillRunningWarning, match=r"handler .*stuck was still"):
         runner.close()
     release.set()

@@ -26,7 +26,7 @@ from aws_durable_execution_sdk_python.lambda_service import LambdaClient
 from aws_durable_execution_sdk_python.lambda_service import (
     Operation as SdkOperation,
 )
-from dex_schema import ErrorObject
+from dex_schema import ErrorObject, LogEntry
 from dex_store import function_name_of
 
 from ._client import InProcessLambdaClient, _operation_dict
@@ -131,6 +131,7 @@ class InProcessInvoker:
         self._capture = capture
         self._lock = threading.Lock()
         self._running: dict[threading.Thread, str] = {}
+        self._logs: dict[str, InvocationLog] = {}
 
     def register(self, name: str, handler: Handler) -> None:
         """Serve ``handler`` as the function ``name``."""
@@ -160,6 +161,7 @@ class InProcessInvoker:
         thread = threading.current_thread()
         with self._lock:
             self._running[thread] = handler_name(handler)
+            self._logs[invocation.request_id] = log
         if self._capture is not None:
             self._capture.begin(log)
         _exit_grace.enter()
@@ -171,6 +173,7 @@ class InProcessInvoker:
                 self._capture.end(log)
             with self._lock:
                 self._running.pop(thread, None)
+                self._logs.pop(invocation.request_id, None)
 
     def _call(
         self,
@@ -231,6 +234,12 @@ class InProcessInvoker:
             updated_operation_ids=list(request.updated_operation_ids),
             service_client=client,
         )
+
+    def partial_logs(self, request_id: str) -> tuple[LogEntry, ...]:
+        """What a still-running invocation has logged so far."""
+        with self._lock:
+            log = self._logs.get(request_id)
+        return log.snapshot() if log is not None else ()
 
     def warn_still_running(self) -> list[str]:
         """Warn about handlers still running (fenced off); return their names."""

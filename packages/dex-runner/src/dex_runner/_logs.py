@@ -51,6 +51,11 @@ class InvocationLog:
         for line in lines:
             self.add("INFO", "stdout", line)
 
+    def snapshot(self) -> tuple[LogEntry, ...]:
+        """The complete lines so far (a partial line stays buffered)."""
+        with self._lock:
+            return tuple(self.entries)
+
     def flush(self) -> tuple[LogEntry, ...]:
         with self._lock:
             rests = list(self._partial.values())

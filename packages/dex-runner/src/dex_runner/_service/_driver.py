@@ -423,7 +423,18 @@ class Driver:
             error_type="Sandbox.Timedout",
             error_message=f"Task timed out after {seconds:.2f} seconds",
         )
-        self._record_invocation(live, run, end, InvocationOutcome.ERROR, error, None)
+        # What the function logged before it was cut off, when the invoker
+        # can tell (the in-process one can; Lambda's log stream would too).
+        partial = getattr(self._invoker(), "partial_logs", None)
+        logs = partial(run.request_id) if callable(partial) else ()
+        self._record_invocation(
+            live,
+            run,
+            end,
+            InvocationOutcome.ERROR,
+            error,
+            InvocationResult(error=error, logs=tuple(logs)),
+        )
         if live.completion is not None:
             kind, payload, checkpointed_error = live.completion
             status = ExecutionStatus(kind)
