@@ -191,22 +191,60 @@ def slow_orders(event: Any, context: DurableContext) -> None:
     context.wait(Duration.from_seconds(600), name="forever")
 
 
-def test_a_timed_out_target_times_the_invoke_out(make_runner: Any) -> None:
+def test_a_target_past_its_own_timeout_times_the_invoke_out(
+    make_runner: Any,
+) -> None:
+    runner = make_runner(caller, execution_timeout=86400)
+    runner.register_function("orders", slow_orders, execution_timeout=60)
+
+    result = runner.run({"target": "orders", "payload": {}})
+
+    assert result.status is InvocationStatus.FAILED
+    assert outline(result.history) == [
+        ("ExecutionStarted", None, None, None),
+        ("ChainedInvokeStarted", "ChainedInvoke", "call", None),
+        ("InvocationCompleted", None, None, None),
+        ("ChainedInvokeTimedOut", "ChainedInvoke", "call", None),
+        ("InvocationCompleted", None, None, None),
+        ("ExecutionFailed", None, None, None),
+    ]
+    timed_out = result.history[3].chained_invoke_timed_out_details
+    assert timed_out is not None
+    assert timed_out.error.payload == ErrorObject(
+        error_type="Execution.TimedOut",
+        error_message="Execution timed out after 60 seconds",
+    )
+    invoke = result.get_invoke("call")
+    assert invoke.status is OperationStatus.TIMED_OUT
+    assert invoke.end_timestamp is not None
+    span = (invoke.end_timestamp - invoke.start_timestamp).total_seconds()
+    assert round(span) == 60
+
+
+def test_the_parents_timeout_ends_it_before_a_slower_target(
+    make_runner: Any,
+) -> None:
     runner = make_runner(caller, execution_timeout=900)
     runner.register_function("orders", slow_orders)
 
-    arn = runner.run_async({"target": "orders", "payload": {}}, timeout=300)
-    result = runner.wait_for_result(arn, timeout=10)
+    result = runner.run({"target": "orders", "payload": {}}, timeout=300)
 
-    # The parent's own timeout (300 s) comes first; the child inherits it.
     assert result.execution_status is ExecutionStatus.TIMED_OUT
-    types = [row[0] for row in outline(result.history)]
-    assert types == [
+    assert [row[0] for row in outline(result.history)] == [
         "ExecutionStarted",
         "ChainedInvokeStarted",
         "InvocationCompleted",
         "ExecutionTimedOut",
     ]
+
+
+def test_a_target_timeout_below_one_second_is_refused(make_runner: Any) -> None:
+    runner = make_runner(caller)
+
+    with pytest.raises(
+        ValueError, match="execution_timeout for 'orders' must be 1 or more seconds"
+    ):
+        runner.register_function("orders", orders, execution_timeout=0)
 
 
 def test_a_stopped_target_stops_the_invoke(make_runner: Any) -> None:

@@ -51,10 +51,20 @@ class FunctionRegistry:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._functions: dict[str, tuple[Handler, FunctionKind]] = {}
+        self._functions: dict[str, tuple[Handler, FunctionKind, int | None]] = {}
 
-    def register(self, name_or_arn: str, handler: Handler, *, durable: bool) -> str:
+    def register(
+        self,
+        name_or_arn: str,
+        handler: Handler,
+        *,
+        durable: bool,
+        execution_timeout: int | None = None,
+    ) -> str:
         """Serve ``handler`` as ``name_or_arn``; return the function name.
+
+        ``execution_timeout`` is a durable function's own execution timeout
+        in seconds (``None``: that of the execution invoking it).
 
         Raises
         ------
@@ -63,7 +73,14 @@ class FunctionRegistry:
             partial ARN or a function ARN.
         TypeError
             ``handler`` is not callable.
+        ValueError
+            ``execution_timeout`` is below 1.
         """
+        if execution_timeout is not None and execution_timeout < 1:
+            raise ValueError(
+                f"execution_timeout for {name_or_arn!r} must be 1 or more seconds, "
+                f"got {execution_timeout}"
+            )
         if not callable(handler):
             raise TypeError(
                 f"the handler for {name_or_arn!r} must be callable, got "
@@ -75,7 +92,7 @@ class FunctionRegistry:
         name = function_name_of(function)
         kind = FunctionKind.DURABLE if durable else FunctionKind.PLAIN
         with self._lock:
-            self._functions[name] = (handler, kind)
+            self._functions[name] = (handler, kind, execution_timeout)
         return name
 
     def kind_of(self, function_arn: str) -> FunctionKind | None:
@@ -83,6 +100,12 @@ class FunctionRegistry:
         with self._lock:
             entry = self._functions.get(function_name_of(function_arn))
         return entry[1] if entry is not None else None
+
+    def execution_timeout_of(self, function_arn: str) -> int | None:
+        """The function's own execution timeout (``None``: the caller's)."""
+        with self._lock:
+            entry = self._functions.get(function_name_of(function_arn))
+        return entry[2] if entry is not None else None
 
     def call(self, function_arn: str, payload: str | None) -> InvocationResult:
         """Call the plain function once with ``payload`` (JSON text or ``None``).

@@ -177,7 +177,12 @@ class DurableFunctionTestRunner:
             )
 
     def register_function(
-        self, name_or_arn: str, handler: Handler, *, durable: bool = True
+        self,
+        name_or_arn: str,
+        handler: Handler,
+        *,
+        durable: bool = True,
+        execution_timeout: int | None = None,
     ) -> None:
         """Serve ``handler`` as the function ``name_or_arn`` for chained invokes.
 
@@ -194,6 +199,10 @@ class DurableFunctionTestRunner:
             linked to the invoking execution and on its clock. ``False``: each
             invoke calls ``handler`` once with the payload; its return value
             is the result, an exception fails the invoke.
+        execution_timeout:
+            A durable function's own execution timeout in seconds, as its
+            durable config would set it; ``None`` (the default): that of the
+            execution invoking it.
 
         Raises
         ------
@@ -201,9 +210,13 @@ class DurableFunctionTestRunner:
             ``name_or_arn`` is neither a function name nor a function ARN.
         TypeError
             ``handler`` is not callable.
+        ValueError
+            ``execution_timeout`` is below 1.
         """
         self._check_open()
-        name = self._functions.register(name_or_arn, handler, durable=durable)
+        name = self._functions.register(
+            name_or_arn, handler, durable=durable, execution_timeout=execution_timeout
+        )
         self._invoker.register(name, handler)
 
     # -- running -------------------------------------------------------------------

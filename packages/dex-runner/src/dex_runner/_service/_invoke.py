@@ -85,6 +85,10 @@ class FunctionCatalog(Protocol):
         """Call a plain function once with ``payload`` (JSON text)."""
         ...
 
+    def execution_timeout_of(self, function_arn: str) -> int | None:
+        """A durable function's own execution timeout; ``None``: the caller's."""
+        ...
+
 
 class ServiceHost(Protocol):
     """What chained invokes need of the service that runs them."""
@@ -184,20 +188,26 @@ class ChainedInvokes:
         if kind is FunctionKind.PLAIN:
             self._call_plain(live, op.id, function, payload)
             return
-        # XXX: the chained execution gets the invoking execution's execution
-        # and invocation timeouts, not ones configured for the target function.
-        # Stopping or timing out the parent leaves it running to its own end.
+        # XXX: without a timeout of its own in the catalog, the chained
+        # execution gets the invoking execution's execution timeout; it always
+        # gets its invocation timeout. Stopping or timing out the parent leaves
+        # it running to its own end.
         # An unqualified durable target is run as $LATEST, where Lambda asks
         # for a version or alias qualifier.
         with self._lock:
             self._parents[live.arn] = live
+        own_timeout = (
+            None
+            if self.catalog is None
+            else self.catalog.execution_timeout_of(function)
+        )
         group = group_of(live.clock)
         group.expect_delivery(op.id)
         try:
             child = self._service.start_execution(
                 f"{function}:{qualifier}",
                 payload,
-                execution_timeout=live.execution_timeout,
+                execution_timeout=own_timeout or live.execution_timeout,
                 invocation_timeout=live.invocation_timeout,
                 clock=live.clock,
                 parent_execution_arn=live.arn,
