@@ -188,12 +188,11 @@ class ChainedInvokes:
         if kind is FunctionKind.PLAIN:
             self._call_plain(live, op.id, function, payload)
             return
-        # XXX: without a timeout of its own in the catalog, the chained
-        # execution gets the invoking execution's execution timeout; it always
-        # gets its invocation timeout. Stopping or timing out the parent leaves
-        # it running to its own end.
-        # An unqualified durable target is run as $LATEST, where Lambda asks
-        # for a version or alias qualifier.
+        # XXX: a chained execution registered without a timeout of its own
+        # gets the invoking execution's execution timeout, and always its
+        # invocation timeout; stopping or timing out the parent leaves it
+        # running to its own end; an unqualified durable target runs as
+        # $LATEST, where Lambda asks for a version or alias qualifier.
         with self._lock:
             self._parents[live.arn] = live
         own_timeout = (
