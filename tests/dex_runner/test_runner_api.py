@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import sys
 import threading
 import time
 from pathlib import Path
@@ -285,3 +286,18 @@ def test_the_tests_own_logging_is_not_taken_for_the_functions(
     result = runner.wait_for_result(arn)
 
     assert result.logs == []
+
+
+def test_stdout_keeps_its_file_descriptor_while_a_runner_is_open(
+    make_runner: Any,
+) -> None:
+    def fileno() -> object:
+        try:
+            return sys.stdout.fileno()
+        except Exception as error:
+            return type(error)
+
+    before = fileno()
+    make_runner(echo)
+
+    assert fileno() == before

@@ -11,12 +11,11 @@ invocation's log stream.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import logging
 import sys
 import threading
 from collections.abc import Callable
-from typing import Any, TextIO
+from typing import Any, TextIO, cast
 
 from dex_schema import LogEntry
 
@@ -66,7 +65,13 @@ class InvocationLog:
             return tuple(self.entries)
 
 
-class _Tee(io.TextIOBase):
+class _Tee:
+    """Writes through to the real stdout; every other member is the real one's.
+
+    Not an ``io`` subclass, so ``fileno()`` and the rest reach the original
+    (a subprocess given ``sys.stdout`` still gets a real descriptor).
+    """
+
     def __init__(self, capture: LogCapture, original: TextIO) -> None:
         self._capture = capture
         self.original = original
@@ -148,7 +153,7 @@ class LogCapture:
             self._root_level = root.level
             root.setLevel(_CAPTURE_LEVEL)
         self._tee = _Tee(self, sys.stdout)
-        sys.stdout = self._tee
+        sys.stdout = cast(TextIO, self._tee)
 
     def _uninstall(self) -> None:
         root = logging.getLogger()
@@ -156,7 +161,7 @@ class LogCapture:
         if self._root_level is not None:
             root.setLevel(self._root_level)
             self._root_level = None
-        if self._tee is not None and sys.stdout is self._tee:
+        if self._tee is not None and sys.stdout is cast(TextIO, self._tee):
             sys.stdout = self._tee.original
         self._tee = None
 
