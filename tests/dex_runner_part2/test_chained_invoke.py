@@ -492,3 +492,24 @@ def test_an_invoke_of_a_malformed_name_fails_with_the_services_message(
             "(arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER])"
         ),
     )
+
+
+@durable_execution
+def middle(event: Any, context: DurableContext) -> Any:
+    inner = context.invoke("orders", event, name="call")
+    context.wait(Duration.from_seconds(60), name="after")
+    return {"middle": inner}
+
+
+def test_a_chain_of_three_executions_runs_on_one_clock(make_runner: Any) -> None:
+    runner = make_runner(caller, execution_timeout=86400)
+    runner.register_function("middle", middle)
+    runner.register_function("orders", orders)
+
+    result = runner.run({"target": "middle", "payload": {"items": [1, 2]}})
+
+    assert json.loads(result.result) == {"middle": {"total": 3}}
+    invoke = result.get_invoke("call")
+    assert invoke.end_timestamp is not None
+    span = (invoke.end_timestamp - invoke.start_timestamp).total_seconds()
+    assert round(span) == 3600 + 60

@@ -50,10 +50,10 @@ class ClockGroup:
         self._members: weakref.WeakSet[LiveExecution] = weakref.WeakSet()
         self.calls_in_flight = 0
         """Plain (non-durable) chained functions running for a member."""
-        self.undelivered: set[str] = set()
-        """Parent operation ids of chained executions whose outcome has not
-        reached their parent yet: between its end and that delivery a chained
-        execution still counts as busy."""
+        self.undelivered: set[tuple[str, str]] = set()
+        """``(parent execution ARN, parent operation id)`` of chained
+        executions whose outcome has not reached their parent yet: between
+        its end and that delivery a chained execution still counts as busy."""
 
     def add(self, live: LiveExecution) -> None:
         with self._lock:
@@ -83,21 +83,20 @@ class ClockGroup:
         """Whether more than one execution that has not ended is on this clock."""
         return len(self.members()) > 1
 
-    def expect_delivery(self, parent_operation_id: str) -> None:
+    def expect_delivery(self, parent_arn: str, parent_operation_id: str) -> None:
         """A chained execution for this parent operation is about to start."""
         with self._lock:
-            self.undelivered.add(parent_operation_id)
+            self.undelivered.add((parent_arn, parent_operation_id))
 
-    def delivered(self, parent_operation_id: str) -> None:
+    def delivered(self, parent_arn: str, parent_operation_id: str) -> None:
         """The chained execution's outcome has reached the parent."""
         with self._lock:
-            self.undelivered.discard(parent_operation_id)
+            self.undelivered.discard((parent_arn, parent_operation_id))
 
 
-def _undelivered(member: LiveExecution, undelivered: set[str]) -> bool:
-    return member.parent_operation_id is not None and (
-        member.parent_operation_id in undelivered
-    )
+def _undelivered(member: LiveExecution, undelivered: set[tuple[str, str]]) -> bool:
+    parent, op_id = member.parent_execution_arn, member.parent_operation_id
+    return parent is not None and op_id is not None and (parent, op_id) in undelivered
 
 
 _groups: weakref.WeakKeyDictionary[VirtualClock, ClockGroup] = (

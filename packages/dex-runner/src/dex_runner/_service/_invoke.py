@@ -201,7 +201,7 @@ class ChainedInvokes:
             else self.catalog.execution_timeout_of(function)
         )
         group = group_of(live.clock)
-        group.expect_delivery(op.id)
+        group.expect_delivery(live.arn, op.id)
         try:
             child = self._service.start_execution(
                 f"{function}:{qualifier}",
@@ -213,7 +213,7 @@ class ChainedInvokes:
                 parent_operation_id=op.id,
             )
         except ServiceError as error:
-            group.delivered(op.id)
+            group.delivered(live.arn, op.id)
             self.complete(
                 live,
                 op.id,
@@ -316,7 +316,7 @@ class ChainedInvokes:
             )
         with parent.condition:
             self.complete(parent, op_id, status, result=summary.result, error=error)
-            group_of(child.clock).delivered(op_id)
+            group_of(child.clock).delivered(parent.arn, op_id)
 
     def complete(
         self,
