@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
+import msgspec
 from aws_durable_execution_sdk_python import DurableContext, durable_execution
 from aws_durable_execution_sdk_python.config import Duration
 from aws_durable_execution_sdk_python.execution import InvocationStatus
@@ -130,3 +131,37 @@ def test_the_stored_record_validates_against_the_published_schema(
 
     jsonschema.validate(document, schema)
     assert document["Execution"]["Status"] == "SUCCEEDED"
+
+
+def test_events_have_the_service_json_shape(make_runner: Any) -> None:
+    result = make_runner(greet_then_wait).run("World")
+    events = [msgspec.to_builtins(event) for event in result.history]
+    greet = result.get_step("greet")
+
+    for event in events:
+        event.pop("EventTimestamp")
+    assert events[0]["ExecutionStartedDetails"] == {
+        "Input": {"Payload": '"World"', "Truncated": False},
+        "ExecutionTimeout": 300,
+    }
+    assert events[2] == {
+        "EventType": "StepSucceeded",
+        "SubType": "Step",
+        "EventId": 3,
+        "Id": greet.id,
+        "Name": "greet",
+        "StepSucceededDetails": {
+            "Result": {"Payload": '"Hello, World!"', "Truncated": False},
+            "RetryDetails": {"CurrentAttempt": 1},
+        },
+    }
+    assert events[3]["WaitStartedDetails"]["Duration"] == 5
+    assert set(events[4]) == {"EventType", "EventId", "InvocationCompletedDetails"}
+    assert set(events[4]["InvocationCompletedDetails"]) == {
+        "StartTimestamp",
+        "EndTimestamp",
+        "RequestId",
+    }
+    assert events[-1]["ExecutionSucceededDetails"] == {
+        "Result": {"Payload": '"HELLO, WORLD!"', "Truncated": False}
+    }
