@@ -32,7 +32,7 @@ from dex_schema import (
 )
 
 from ._errors import InvalidParameterValueError, ResourceConflictError
-from ._execution import LiveExecution, RunningInvocation
+from ._execution import LiveExecution
 
 __all__ = (
     "MAX_PAUSED_DAYS",
@@ -118,13 +118,12 @@ def begin_pause(
     live.condition.notify_all()
 
 
-def pause_at_checkpoint(
-    live: LiveExecution, fence: Callable[[LiveExecution, RunningInvocation, str], None]
-) -> None:
+def pause_at_checkpoint(live: LiveExecution) -> None:
     """Complete a pending pause when the running invocation checkpoints.
 
     Called holding ``live.condition``, before the checkpoint token is
-    checked: the invocation is fenced off so the checkpoint is rejected.
+    checked: the invocation is fenced off (no token is accepted from it any
+    more), so the checkpoint is rejected and the invocation ends.
     """
     if live.summary.status is not ExecutionStatus.PAUSING:
         return
@@ -135,7 +134,11 @@ def pause_at_checkpoint(
     if run is not None:
         # XXX: the interrupted invocation is fenced off without an
         # InvocationCompleted event; the service may record one.
-        fence(live, run, "the execution was paused")
+        live.running = None
+        live.token = None
+        logger.debug(
+            "invocation %s of %s interrupted by a pause", run.request_id, live.arn
+        )
     live.invocations = [
         _replace(record, end_timestamp=live.clock.now())
         if record.request_id == (run.request_id if run else None)

@@ -217,7 +217,7 @@ class DurableExecutionService(Reads, Callbacks, Observing):
         del client_token
         live = self._get_live(execution_arn, InvalidParameterValueError)
         with live.condition:
-            pause_at_checkpoint(live, self._driver._fence)
+            pause_at_checkpoint(live)
             self._check_token(live, checkpoint_token)
             completes = apply_updates(live, updates, live.clock.now())
             self._chained.on_checkpoint(live)
