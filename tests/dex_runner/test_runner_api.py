@@ -301,3 +301,17 @@ def test_stdout_keeps_its_file_descriptor_while_a_runner_is_open(
     make_runner(echo)
 
     assert fileno() == before
+
+
+def test_close_leaves_no_thread_of_the_runner_running() -> None:
+    @durable_execution
+    def steps(event: Any, context: DurableContext) -> int:
+        context.wait(Duration.from_seconds(1))
+        return context.step(lambda _: 1, name="one")
+
+    before = set(threading.enumerate())
+    with DurableFunctionTestRunner(steps) as runner:
+        for _ in range(3):
+            runner.run()
+
+    assert [t.name for t in set(threading.enumerate()) - before] == []

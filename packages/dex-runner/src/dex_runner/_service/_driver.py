@@ -58,6 +58,9 @@ NOT_DURABLE_ERROR_TYPE = "dex.NotDurableHandler"
 """``ErrorType`` of an execution whose function did not answer as a durable
 handler does (with ``{"Status": ...}``)."""
 
+_JOIN_SECONDS = 5.0
+"""Longest wait for an invocation thread that has posted its result to end."""
+
 _STATUSES = frozenset({"SUCCEEDED", "FAILED", "PENDING"})
 
 
@@ -269,6 +272,7 @@ class Driver:
             name=f"dex-invocation-{live.summary.durable_execution_name}-{run.number}",
             daemon=True,
         )
+        run.thread = thread
         thread.start()
 
     def _invoke(
@@ -295,6 +299,10 @@ class Driver:
 
     def _settle(self, live: LiveExecution, run: RunningInvocation) -> None:
         """Record how the invocation ended and what the execution does next."""
+        if run.thread is not None:
+            # It has posted its result and only returns now; joining it here
+            # means no invocation thread outlives its execution's driver.
+            run.thread.join(_JOIN_SECONDS)
         result: InvocationResult = run.result
         live.running = None
         live.token = None

@@ -67,6 +67,8 @@ class RunningInvocation:
         self.number = number
         self.result: Any = None
         self.done = False
+        self.thread: threading.Thread | None = None
+        """The thread the invocation runs on."""
 
 
 class LiveExecution:
