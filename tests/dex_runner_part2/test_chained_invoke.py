@@ -6,6 +6,7 @@ import json
 import time
 from typing import Any
 
+import msgspec
 import pytest
 from aws_durable_execution_sdk_python import DurableContext, durable_execution
 from aws_durable_execution_sdk_python.config import CallbackConfig, Duration
@@ -513,3 +514,34 @@ def test_a_chain_of_three_executions_runs_on_one_clock(make_runner: Any) -> None
     assert invoke.end_timestamp is not None
     span = (invoke.end_timestamp - invoke.start_timestamp).total_seconds()
     assert round(span) == 3600 + 60
+
+
+def test_the_invoke_events_have_the_services_json_keys(make_runner: Any) -> None:
+    runner = make_runner(caller, execution_timeout=86400)
+    runner.register_function("orders", orders)
+    result = runner.run({"target": "orders", "payload": {"items": [1, 2]}})
+
+    events = [
+        msgspec.to_builtins(e)
+        for e in runner.get_execution_history(result.execution_arn)
+    ]
+
+    started, succeeded = events[1], events[3]
+    child_arn = started["ChainedInvokeStartedDetails"]["DurableExecutionArn"]
+    assert started["ChainedInvokeStartedDetails"] == {
+        "FunctionName": "orders",
+        "Input": {"Payload": '{"items": [1, 2]}', "Truncated": False},
+        "DurableExecutionArn": child_arn,
+    }
+    assert {
+        key: started[key] for key in ("EventType", "SubType", "EventId", "Name")
+    } == {
+        "EventType": "ChainedInvokeStarted",
+        "SubType": "ChainedInvoke",
+        "EventId": 2,
+        "Name": "call",
+    }
+    assert succeeded["ChainedInvokeSucceededDetails"] == {
+        "Result": {"Payload": '{"total": 3}', "Truncated": False}
+    }
+    assert succeeded["Id"] == started["Id"]

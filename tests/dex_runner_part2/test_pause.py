@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import msgspec
 import pytest
 from aws_durable_execution_sdk_python import DurableContext, durable_execution
 from aws_durable_execution_sdk_python.config import CallbackConfig, Duration
@@ -336,3 +337,28 @@ def test_a_pause_completes_when_the_invocation_ends_without_a_checkpoint(
     assert crashed is not None and crashed.error is not None
     assert crashed.error.payload is not None
     assert crashed.error.payload.error_type == "Runtime.ExitError"
+
+
+def test_the_pause_events_have_the_services_json_keys(make_runner: Any) -> None:
+    runner = make_runner(approval)
+    arn = runner.run_async()
+    callback_id = runner.wait_for_callback(arn)
+    runner.pause_execution(arn, "audit")
+    runner.resume_execution(arn, "audit done")
+    runner.send_callback_success(callback_id, "ok")
+    runner.wait_for_result(arn, timeout=10)
+
+    events = [msgspec.to_builtins(e) for e in runner.get_execution_history(arn)]
+
+    paused, resumed = events[3], events[4]
+    assert paused["EventType"] == "ExecutionPaused"
+    assert paused["ExecutionPausedDetails"] == {
+        "PauseRequestTimestamp": paused["EventTimestamp"],
+        "Reason": {"Payload": "audit", "Truncated": False},
+        "ExecutionTimeoutPaused": True,
+    }
+    assert resumed["EventType"] == "ExecutionResumed"
+    assert resumed["ExecutionResumedDetails"] == {
+        "ResumeRequestTimestamp": resumed["EventTimestamp"],
+        "Reason": {"Payload": "audit done", "Truncated": False},
+    }
