@@ -150,7 +150,11 @@ def test_a_pause_during_an_invocation_takes_effect_at_its_next_checkpoint(
     gate.opened.set()
     _until(lambda: _status(runner, arn) is ExecutionStatus.PAUSED, "PAUSED")
 
-    paused = runner.get_execution(arn).events[-1]
+    _until(
+        lambda: len(runner.get_execution_history(arn)) == 3,
+        "the interrupted invocation's end",
+    )
+    paused = runner.get_execution(arn).events[1]
     assert paused.event_type is EventType.EXECUTION_PAUSED
     assert paused.execution_paused_details is not None
     assert paused.execution_paused_details.execution_timeout_paused is False
@@ -160,11 +164,21 @@ def test_a_pause_during_an_invocation_takes_effect_at_its_next_checkpoint(
     assert result.status is InvocationStatus.SUCCEEDED
     assert result.result == '"done twice"'
     assert gate.calls == 2
+    interrupted = result.history[2].invocation_completed_details
+    assert interrupted is not None and interrupted.error is not None
+    assert interrupted.error.payload is not None
+    assert interrupted.error.payload.error_type == "CheckpointError"
+    assert [record.outcome.value for record in result.invocations] == [
+        "ERROR",
+        "SUCCEEDED",
+    ]
     # The step's START and SUCCEED went in one checkpoint, the one the pause
-    # rejected: the step runs again after the resume.
+    # refused: the invocation ends with the SDK's CheckpointError, and the
+    # step runs again after the resume.
     assert outline(result.history) == [
         ("ExecutionStarted", None, None, None),
         ("ExecutionPaused", None, None, None),
+        ("InvocationCompleted", None, None, None),
         ("ExecutionResumed", None, None, None),
         ("StepStarted", "Step", "gated", None),
         ("StepSucceeded", "Step", "gated", None),

@@ -38,7 +38,7 @@ from dex_schema import (
 from ._api import Invocation, InvocationInput, InvocationResult, Invoker
 from ._execution import LiveExecution, RunningInvocation, event_error, event_result
 from ._group import holds, may_skip, wait_cap
-from ._pause import pause_after_invocation
+from ._pause import interrupted, pause_after_invocation
 
 __all__ = (
     "MAX_INVOCATION_ATTEMPTS",
@@ -327,6 +327,11 @@ class Driver:
                 )
         self._record_invocation(live, run, end, outcome, error, result)
         if live.terminal:
+            return
+        if interrupted(run.request_id):
+            live.invoke_requested = True
+            self._persist(live)
+            live.condition.notify_all()
             return
         if error is not None:
             if error.error_type == NOT_DURABLE_ERROR_TYPE:

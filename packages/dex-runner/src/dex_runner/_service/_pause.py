@@ -3,8 +3,9 @@
 A pause of an execution with no invocation running takes effect at once:
 PAUSED, with an ExecutionPaused event. With an invocation running the
 execution is PAUSING until that invocation's next checkpoint, which is
-rejected (the invocation is fenced off, its work since its last accepted
-checkpoint replays after the resume), and then PAUSED. While paused the
+rejected (the invocation then ends, without counting as a failed invocation,
+and its work since its last accepted checkpoint replays after the resume),
+and then PAUSED. While paused the
 function is not invoked, but waits, retry delays and callbacks keep
 completing, and a callback can be answered. When the pause also pauses the
 execution timeout (the default), the timeout moves out by the time spent
@@ -39,6 +40,7 @@ __all__ = (
     "PauseState",
     "begin_pause",
     "forget",
+    "interrupted",
     "pause_after_invocation",
     "pause_at_checkpoint",
     "resume",
@@ -70,6 +72,8 @@ class PauseState(msgspec.Struct):
 # service restarted meanwhile cannot resume it), and ClientToken idempotency of
 # PauseDurableExecution / ResumeDurableExecution is not implemented.
 _PAUSES: dict[str, PauseState] = {}
+_INTERRUPTED: set[str] = set()
+"""Request ids of invocations a pause interrupted, until they are settled."""
 
 
 def _check_reason(reason: str | None, what: str) -> None:
@@ -132,21 +136,27 @@ def pause_at_checkpoint(live: LiveExecution) -> None:
         return
     run = live.running
     if run is not None:
-        # XXX: the interrupted invocation is fenced off without an
-        # InvocationCompleted event; the service may record one.
-        live.running = None
+        # No token is accepted from the invocation any more: the SDK fails
+        # it (CheckpointError) and the driver settles it as interrupted.
         live.token = None
+        _INTERRUPTED.add(run.request_id)
         logger.debug(
             "invocation %s of %s interrupted by a pause", run.request_id, live.arn
         )
-    live.invocations = [
-        _replace(record, end_timestamp=live.clock.now())
-        if record.request_id == (run.request_id if run else None)
-        and record.end_timestamp is None
-        else record
-        for record in live.invocations
-    ]
     _paused(live, state, interrupted=True, at=live.clock.now())
+
+
+def interrupted(request_id: str) -> bool:
+    """Whether a pause interrupted the invocation (forgets it once asked).
+
+    Such an invocation's end is recorded (InvocationCompleted) but does not
+    count as a failed invocation: the function is invoked again once the
+    execution runs.
+    """
+    if request_id in _INTERRUPTED:
+        _INTERRUPTED.discard(request_id)
+        return True
+    return False
 
 
 def pause_after_invocation(live: LiveExecution) -> None:
