@@ -74,6 +74,7 @@ def test_a_callback_answered_while_paused_waits_for_the_resume(
     runner.pause_execution(arn)
 
     runner.send_callback_success(callback_id, "yes")
+    runner.advance_time(arn, 0)  # returns once the execution is at rest
 
     assert _status(runner, arn) is ExecutionStatus.PAUSED
     assert len(runner.get_execution(arn).invocations) == 1
@@ -104,6 +105,7 @@ def test_a_resume_with_nothing_completed_invokes_nothing(make_runner: Any) -> No
     runner.pause_execution(arn)
 
     runner.resume_execution(arn)
+    runner.advance_time(arn, 0)  # returns once the execution is at rest
 
     assert _status(runner, arn) is ExecutionStatus.RUNNING
     assert runner.wait_for_callback(arn) == callback_id
