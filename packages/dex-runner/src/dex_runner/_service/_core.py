@@ -269,7 +269,15 @@ class ServiceCore:
     def _persist(self, live: LiveExecution) -> None:
         if live.closed:
             return
-        stored = self.store.update(live.to_record())
+        try:
+            stored = self.store.update(live.to_record())
+        except Exception as error:
+            # Mark the execution broken before the error unwinds out of any
+            # lock held around this write: a waiter woken in between must see
+            # the failure, not the terminal state the store never took.
+            live.broken = error
+            live.closed = True
+            raise
         live.revision = stored.revision
 
     def _first_page(
