@@ -31,6 +31,7 @@ from dex_store import function_name_of
 
 from ._client import InProcessLambdaClient, _operation_dict
 from ._handler import handler_name
+from ._hung import release_hung_handlers_at_exit
 from ._logs import InvocationLog, LogCapture
 from ._service import Invocation, InvocationResult
 
@@ -247,11 +248,14 @@ class InProcessInvoker:
             names = [
                 name for thread, name in self._running.items() if thread.is_alive()
             ]
+        if names:
+            release_hung_handlers_at_exit()
         for name in names:
             message = (
                 f"handler {name} was still running when the runner closed; it "
                 "passed its invocation timeout and is fenced off (its later "
-                "checkpoints are rejected), but its thread cannot be stopped"
+                "checkpoints are rejected); its thread cannot be stopped and is "
+                "left behind when the process exits"
             )
             logger.warning(message)
             warnings.warn(message, HandlerStillRunningWarning, stacklevel=3)
