@@ -83,7 +83,7 @@ def test_reading_a_missing_directory_says_so(tmp_path: Path) -> None:
     store = FilesystemExecutionStore(root)
     message = (
         f"no dex store at {root}: the directory does not exist (a filesystem "
-        "store creates it on its first write); check AWS_DEX_STORE_PATH"
+        "store creates it on its first write)"
     )
 
     for read in (
@@ -107,8 +107,8 @@ def test_reading_a_folder_that_is_no_store_says_so(tmp_path: Path) -> None:
         store.load(sample_record("x").arn)
 
     assert str(caught.value) == (
-        f"{tmp_path} is not a dex store: it has no .dex-store/store.json; point "
-        "AWS_DEX_STORE_PATH at a directory a dex filesystem store wrote"
+        f"{tmp_path} is not a dex store: it has neither a .dex-store/store.json "
+        "nor execution record files; use a directory a dex filesystem store wrote"
     )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
 
@@ -122,8 +122,7 @@ def test_writing_into_a_folder_that_is_no_store_is_refused(tmp_path: Path) -> No
 
     assert str(caught.value) == (
         f"{tmp_path} is not a dex store and not empty (it holds notes.txt); "
-        "refusing to write executions into it: point AWS_DEX_STORE_PATH at a new "
-        "or empty directory"
+        "refusing to write executions into it: use a new or empty directory"
     )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
 
@@ -171,8 +170,7 @@ def test_a_file_where_the_store_should_be_is_named(tmp_path: Path) -> None:
         store.query()
 
     assert str(caught.value) == (
-        f"no dex store at {tmp_path / 'runs'}: it is a file, not a directory; "
-        "check AWS_DEX_STORE_PATH"
+        f"cannot use {tmp_path / 'runs'} as a dex store: it is a file, not a directory"
     )
 
 

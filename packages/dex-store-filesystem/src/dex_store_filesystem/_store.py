@@ -220,6 +220,8 @@ class FilesystemExecutionStore:
         query = ExecutionQuery() if query is None else query
         check_query(query)
         with self._mutex:
+            if not (self._meta / MARKER_FILE).is_file():
+                return self._query_files(query)
             if not self._index.loaded and (query.statuses or query.function_name):
                 page = self._query_partially(query)
                 if page is not None:
@@ -232,6 +234,34 @@ class FilesystemExecutionStore:
                     self._reindex(changed)
                 puts, marker = self._select(query)
             unreadable = self._index.unreadable(self._root)
+        return QueryPage(
+            rows=tuple(put.row() for put in puts),
+            next_marker=marker,
+            unreadable=unreadable,
+        )
+
+    def _query_files(self, query: ExecutionQuery) -> QueryPage:
+        """Answer a query by reading every record file, writing nothing.
+
+        For a directory of records whose ``.dex-store`` was deleted: reading
+        never creates anything, so its index is only rebuilt by the first
+        write (or ``rebuild_index``).
+        """
+        self._known_store = False
+        self._require_store()
+        index = self._index
+        index.reset()
+        lines: list[Line] = []
+        with os.scandir(self._root) as entries:
+            for entry in entries:
+                if is_record_name(entry.name) and entry.is_file():
+                    line = self._index_line(entry.name, entry.stat(), index)
+                    if line is not None:
+                        lines.append(line)
+        index.apply(lines)
+        puts, marker = self._select(query)
+        unreadable = index.unreadable(self._root)
+        index.reset()  # a view of no journal: the next query reads again
         return QueryPage(
             rows=tuple(put.row() for put in puts),
             next_marker=marker,
@@ -389,14 +419,15 @@ class FilesystemExecutionStore:
         """Hold the store lock with the index brought up to date under it."""
         with self._mutex:
             if not (self._meta / MARKER_FILE).is_file():
-                # Never made, or removed since: start again from the disk.
+                # Never made, or removed since: start again from the disk. A
+                # directory of records whose marker was deleted is a store
+                # again from here (its index is rebuilt from the files).
                 self._known_store = False
                 self._index.reset()
                 self._close_lock()
-                if create:
-                    self._make_store()
-                else:
+                if not create:
                     self._require_store()
+                self._make_store()
             fd = self._lock_descriptor()
             lock_descriptor(fd, poll_interval=_LOCK_POLL_SECONDS)
             try:
