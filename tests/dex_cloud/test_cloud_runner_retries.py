@@ -21,7 +21,8 @@ from dex_runner import (
     DurableFunctionCloudTestRunner,
     DurableFunctionCloudTestRunnerConfig,
 )
-from dex_runner._cloud_client import AmbiguousInvokeError, is_retryable
+from dex_runner import AmbiguousInvokeError
+from dex_runner._cloud_client import is_retryable
 from dex_store_filesystem import FilesystemExecutionStore
 
 App = Callable[..., Any]

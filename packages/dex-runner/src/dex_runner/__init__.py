@@ -4,6 +4,7 @@ Supports ``aws-durable-execution-sdk-python`` 3.x.
 """
 
 from ._cloud import DurableFunctionCloudTestRunner, DurableFunctionCloudTestRunnerConfig
+from ._cloud_client import AmbiguousInvokeError
 from ._handler import NotDurableHandlerError, is_durable_handler
 from ._inprocess import HandlerStillRunningWarning
 from ._result import (
@@ -34,6 +35,7 @@ from ._service import (
 )
 
 __all__ = (
+    "AmbiguousInvokeError",
     "CallbackOperation",
     "CallbackTimeoutError",
     "ClockMode",

@@ -123,13 +123,23 @@ class InProcessInvoker:
         Handlers by function name (the ``NAME`` of the function's ARN).
     capture:
         The log capture; each invocation's lines go into its result.
+    inject_client:
+        ``True`` (the runner): the handler gets
+        ``DurableExecutionInvocationInputWithClient`` whose client calls the
+        service in process. ``False`` (a server): it gets the plain JSON event
+        Lambda sends, and the SDK makes its own boto3 client.
     """
 
     def __init__(
-        self, functions: Mapping[str, Handler], capture: LogCapture | None
+        self,
+        functions: Mapping[str, Handler],
+        capture: LogCapture | None,
+        *,
+        inject_client: bool = True,
     ) -> None:
         self._functions = dict(functions)
         self._capture = capture
+        self._inject_client = inject_client
         self._lock = threading.Lock()
         self._running: dict[threading.Thread, str] = {}
         self._logs: dict[str, InvocationLog] = {}
@@ -154,7 +164,11 @@ class InProcessInvoker:
                     error_message=f"Function not found: {invocation.function_arn}",
                 )
             )
-        event = self._event(invocation)
+        event = (
+            self._event(invocation)
+            if self._inject_client
+            else json.loads(json.dumps(invocation.input.to_event()))
+        )
         context = LambdaContextStub(invocation, name)
         service = invocation.service
         clock_now = service.clock_for(invocation.input.durable_execution_arn)

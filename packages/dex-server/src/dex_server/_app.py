@@ -19,7 +19,7 @@ from dex_runner import (
     InvalidParameterValueError,
     ServiceError,
 )
-from dex_runner._service import ServiceInternalError
+from dex_runner.service import ServiceInternalError
 from dex_schema import ErrorObject, ExecutionStatus, OperationUpdate
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool

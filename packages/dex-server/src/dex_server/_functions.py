@@ -18,9 +18,12 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from dex_runner import InvalidParameterValueError, ResourceNotFoundError
-from dex_runner._inprocess import InProcessInvoker
-from dex_runner._logs import LogCapture
-from dex_runner._service import Invocation, InvocationResult
+from dex_runner.service import (
+    InProcessInvoker,
+    Invocation,
+    InvocationResult,
+    LogCapture,
+)
 from dex_schema import ErrorObject
 from dex_store import function_name_of
 
@@ -29,18 +32,6 @@ __all__ = ("Handler", "ServedFunctions", "forward", "not_served")
 logger = logging.getLogger(__name__)
 
 Handler = Callable[[Any, Any], Any]
-
-
-class _EventInvoker(InProcessInvoker):
-    """Calls in-process handlers with the plain JSON event, as Lambda does.
-
-    Without an injected client the SDK makes its own boto3 ``lambda`` client
-    (``AWS_ENDPOINT_URL_LAMBDA`` points it at this server).
-    """
-
-    def _event(self, invocation: Invocation) -> Any:  # type: ignore[override]
-        event: Any = json.loads(json.dumps(invocation.input.to_event()))
-        return event
 
 
 class ServedFunctions:
@@ -54,7 +45,7 @@ class ServedFunctions:
 
     def __init__(self, capture: LogCapture | None = None) -> None:
         self._lock = threading.Lock()
-        self._local = _EventInvoker({}, capture)
+        self._local = InProcessInvoker({}, capture, inject_client=False)
         self._names: set[str] = set()
         self._runtimes: dict[str, str] = {}
 

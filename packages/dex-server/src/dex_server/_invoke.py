@@ -16,7 +16,7 @@ from typing import Any
 
 import anyio
 from dex_runner import DurableExecutionService, InvalidParameterValueError
-from dex_runner._service._ids import function_arn as parse_function_arn
+from dex_runner.service import parse_function_arn
 from dex_schema import ExecutionRecord, ExecutionStatus
 from dex_store import ExecutionQuery, function_name_of
 from starlette.concurrency import run_in_threadpool

@@ -10,7 +10,7 @@ from types import TracebackType
 
 import uvicorn
 from dex_runner import ClockMode, DurableExecutionService
-from dex_runner._logs import LogCapture
+from dex_runner.service import LogCapture
 from dex_store import ExecutionStore, StoreConfig, open_store
 
 from ._app import create_app
