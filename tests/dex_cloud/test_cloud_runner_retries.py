@@ -18,10 +18,10 @@ from botocore.exceptions import (
 )
 from dex_cloud_helpers import boto3_lambda
 from dex_runner import (
+    AmbiguousInvokeError,
     DurableFunctionCloudTestRunner,
     DurableFunctionCloudTestRunnerConfig,
 )
-from dex_runner import AmbiguousInvokeError
 from dex_runner._cloud_client import is_retryable
 from dex_store_filesystem import FilesystemExecutionStore
 
