@@ -160,6 +160,8 @@ def test_an_unanswered_callback_stops_the_execution_when_not_on_a_terminal(
     assert ran.err == (
         "callback 'sign-off' was left unanswered (not on a terminal, and no "
         "--callback sign-off=JSON given): the execution was stopped\n"
+        "warning: --callback other=... answered nothing: no callback named "
+        "'other' started (the callbacks that started: 'sign-off')\n"
     )
 
 
@@ -258,6 +260,6 @@ def test_a_store_path_that_holds_other_files_is_refused(dex, workdir) -> None:
     assert ran.out == ""
     assert ran.err == (
         f"dex run: error: {workdir / 'photos'} is not a dex store and not empty "
-        "(it holds cat.jpg); refusing to write executions into it: point "
-        "AWS_DEX_STORE_PATH at a new or empty directory\n"
+        "(it holds cat.jpg); refusing to write executions into it: use a new or "
+        "empty directory (store path from --store-path)\n"
     )

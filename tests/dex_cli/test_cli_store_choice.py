@@ -93,9 +93,9 @@ def test_a_directory_that_is_not_a_store_is_an_error(dex, tmp_path) -> None:
 
     assert ran.status == 2
     assert ran.err == (
-        f"dex list: error: '{tmp_path}' (from --store-path) is not a dex store: "
-        "it holds no execution records; point --store-path or "
-        "$AWS_DEX_STORE_PATH at a directory the filesystem store wrote\n"
+        f"dex list: error: {tmp_path} is not a dex store: it has neither a "
+        ".dex-store/store.json nor execution record files; use a directory a dex "
+        "filesystem store wrote (store path from --store-path)\n"
     )
 
 

@@ -6,6 +6,7 @@ import argparse
 import contextlib
 import logging
 import os
+import re
 import sys
 from collections.abc import Sequence
 from importlib.metadata import entry_points
@@ -105,7 +106,7 @@ def main(argv: Sequence[str] | None = None, *, output: Output | None = None) -> 
         contextlib.redirect_stderr(output.err.file),
     ):
         try:
-            args = parser.parse_args(argv)
+            args = parser.parse_args(_join_negative_values(argv))
         except SystemExit as exit_:
             return exit_.code if isinstance(exit_.code, int) else EXIT_USAGE
         command: Command | None = getattr(args, "command", None)
@@ -128,6 +129,37 @@ def main(argv: Sequence[str] | None = None, *, output: Output | None = None) -> 
         # Python from complaining when it flushes stdout at exit.
         _silence_stdout()
         return EXIT_FAILURE
+
+
+_NEGATIVE_VALUE = re.compile(r"-(\d|\.\d|Infinity$)")
+
+
+def _join_negative_values(argv: Sequence[str] | None) -> list[str]:
+    """Turn ``--older-than -1d`` into ``--older-than=-1d``.
+
+    argparse takes a value starting with ``-`` for an option and says
+    "expected one argument"; no dex option starts with a digit (or is
+    ``-Infinity``), so the value is kept and the command explains what is
+    wrong with it.
+    """
+    args = list(sys.argv[1:] if argv is None else argv)
+    joined: list[str] = []
+    index = 0
+    while index < len(args):
+        arg = args[index]
+        following = args[index + 1] if index + 1 < len(args) else ""
+        if (
+            arg.startswith("--")
+            and "=" not in arg
+            and arg != "--"
+            and _NEGATIVE_VALUE.match(following)
+        ):
+            joined.append(f"{arg}={following}")
+            index += 2
+            continue
+        joined.append(arg)
+        index += 1
+    return joined
 
 
 def _silence_stdout() -> None:

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from typing import IO
 
 import msgspec
+from rich import box
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -60,6 +61,8 @@ class Output:
         self.err = Console(
             file=stderr or sys.stderr, force_terminal=terminal, highlight=False
         )
+        self._held: list[tuple[str, str]] | None = None
+        self._terminal = terminal
 
     @property
     def rich(self) -> bool:
@@ -67,7 +70,14 @@ class Output:
         return self.out.is_terminal
 
     def line(self, text: str = "", style: str = "") -> None:
-        """Write one line of text to standard output, as is."""
+        """Write one line of text to standard output, as is.
+
+        While a progress bar is drawn on the same terminal, lines are held
+        and written when it is gone, so the two never interleave.
+        """
+        if self._held is not None:
+            self._held.append((text, style))
+            return
         if self.rich:
             self.out.print(Text(text, style=style), soft_wrap=True)
         else:
@@ -91,6 +101,7 @@ class Output:
         *,
         styles: Sequence[str] | None = None,
         wrap: Sequence[int] = (0,),
+        share_room: bool = True,
     ) -> None:
         """Write a table: a rich table on a terminal, aligned columns otherwise.
 
@@ -108,15 +119,34 @@ class Output:
         """
         if self.rich:
             # Several wrapping columns share the room by ratio, which rich
-            # applies only to a table that fills the terminal's width.
-            table = Table(header_style="bold", expand=len(wrap) > 1)
+            # applies only to a table that fills the terminal's width. The
+            # columns that keep one line are never narrowed below their
+            # widest cell, so a narrow terminal folds the wrapping ones
+            # instead of dropping or cutting columns.
+            table = Table(
+                header_style="bold",
+                expand=len(wrap) > 1 and share_room,
+                box=box.SIMPLE_HEAD,
+                show_edge=False,
+                pad_edge=False,
+                padding=(0, 1),
+                collapse_padding=True,
+            )
             for index, column in enumerate(columns):
                 if index in wrap:
                     # The last wrapping column (details) gets the most room.
-                    ratio = 3 if index == max(wrap) and len(wrap) > 1 else 1
-                    table.add_column(column, overflow="fold", min_width=10, ratio=ratio)
+                    ratio = (
+                        3 if share_room and index == max(wrap) and len(wrap) > 1 else 1
+                    )
+                    table.add_column(
+                        column,
+                        overflow="fold",
+                        min_width=6,
+                        ratio=ratio if share_room else None,
+                    )
                 else:
-                    table.add_column(column, no_wrap=True)
+                    widest = max([len(column), *(len(row[index]) for row in rows)])
+                    table.add_column(column, no_wrap=True, min_width=widest)
             for index, row in enumerate(rows):
                 table.add_row(*row, style=styles[index] if styles else None)
             self.out.print(table)
@@ -146,23 +176,42 @@ class Output:
         for child in node.children:
             self._write_plain(child, depth + 1)
 
+    def _err_is_terminal(self) -> bool:
+        # rich takes FORCE_COLOR for a terminal; a progress bar redrawn into
+        # a log file is noise, so ask the stream itself unless forced.
+        if self._terminal is not None:
+            return self._terminal
+        try:
+            return bool(self.err.file.isatty())
+        except (AttributeError, ValueError):
+            return False
+
     @contextmanager
     def progress(self, description: str, total: int) -> Iterator[Callable[[], None]]:
         """Show a progress bar on standard error while the block works.
 
         Yields a function to call once per item done. Nothing is shown when
-        standard error is not a terminal or when ``total`` is small.
+        standard error is not a terminal or when ``total`` is small. The bar
+        is transient (erased when done); when standard output is the
+        terminal too, ``line`` output is held until the bar is gone.
         """
-        if not self.err.is_terminal or total < PROGRESS_THRESHOLD:
+        if not self._err_is_terminal() or total < PROGRESS_THRESHOLD:
             yield lambda: None
             return
-        with Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=self.err,
-            transient=True,
-        ) as progress:
-            task = progress.add_task(description, total=total)
-            yield lambda: progress.advance(task)
+        if self.out.is_terminal:
+            self._held = []
+        try:
+            with Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=self.err,
+                transient=True,
+            ) as progress:
+                task = progress.add_task(description, total=total)
+                yield lambda: progress.advance(task)
+        finally:
+            held, self._held = self._held, None
+            for text, style in held or ():
+                self.line(text, style)

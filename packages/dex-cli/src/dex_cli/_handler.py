@@ -76,26 +76,43 @@ def load_handler(spec: str) -> Callable[..., Any]:
 def parse_json_option(text: str, option: str) -> str:
     """Check that ``text`` is JSON and return it as the payload text.
 
-    ``@FILE`` reads the JSON from a file.
+    ``@FILE`` reads the JSON from a file, which must be UTF-8. JSON is read
+    strictly: ``NaN`` and ``Infinity`` are refused.
 
     Raises
     ------
     CliError
-        The text (or file) is not JSON, or the file cannot be read.
+        The text (or file) is not JSON, or the file cannot be read or is not
+        UTF-8.
     """
     source = text
     if text.startswith("@"):
+        file = text[1:]
         try:
-            source = Path(text[1:]).read_text()
+            data = Path(file).read_bytes()
         except OSError as error:
             raise CliError(
-                f"{option} {text!r}: cannot read {text[1:]!r}: {error.strerror}"
+                f"{option} {text!r}: cannot read {file!r}: {error.strerror}"
+            ) from None
+        try:
+            source = data.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise CliError(
+                f"{option} {text!r}: {file!r} is not UTF-8 text (byte "
+                f"{error.object[error.start]:#04x} at offset {error.start}); "
+                "save the JSON as UTF-8"
             ) from None
     try:
-        json.loads(source)
+        json.loads(source, parse_constant=_refuse_constant)
     except ValueError as error:
         raise CliError(
             f"{option} is not JSON: {error} in {source.strip()[:60]!r}; "
             """quote strings as JSON ('"text"')"""
         ) from None
     return source.strip()
+
+
+def _refuse_constant(name: str) -> object:
+    # Python's json reads NaN and Infinity, which JSON does not have: the
+    # service, and every other JSON reader, would refuse the payload.
+    raise ValueError(f"{name} is not a JSON value (JSON has no NaN or Infinity)")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+from pathlib import Path
 
 import msgspec
 from dex_schema import ExecutionStatus
@@ -135,10 +136,12 @@ def _run(args: argparse.Namespace, output: Output) -> int:
     rows = [_row(row) for row in page.rows]
     styles = [status_style(row.status) for row in page.rows]
     for item in page.unreadable:
-        rows.append([item.location, "-", "UNREADABLE", "-", "-", "-"])
+        # The file's name: its directory is the store's, and the full path
+        # is on standard error with the reason.
+        rows.append([Path(item.location).name, "-", "UNREADABLE", "-", "-", "-"])
         styles.append("red")
     if rows:
-        output.table(_COLUMNS, rows, styles=styles, wrap=(0,))
+        output.table(_COLUMNS, rows, styles=styles, wrap=(0, 1), share_room=False)
     else:
         output.line("no stored executions match")
     if page.next_marker is not None:

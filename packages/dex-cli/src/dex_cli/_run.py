@@ -24,7 +24,13 @@ from ._console import Output
 from ._errors import EXIT_FAILURE, EXIT_OK, CliError
 from ._handler import load_handler, parse_json_option
 from ._show import print_execution, record_location
-from ._store import StoreChoice, add_store_arguments, choose_store
+from ._store import (
+    StoreChoice,
+    add_store_arguments,
+    check_writable_store,
+    choose_store,
+    path_origin_hint,
+)
 
 if TYPE_CHECKING:
     # dex_runner imports the SDK and boto3, which take a second or two; only
@@ -196,22 +202,53 @@ def _find(record: ExecutionRecord, callback_id: str) -> PendingCallback | None:
     return None
 
 
+class _Unanswered(msgspec.Struct, frozen=True, kw_only=True):
+    """A callback nobody answered, and why, after the execution was stopped."""
+
+    name: str
+    reason: str
+
+
+def _stop_unanswered(
+    runner: DurableFunctionTestRunner, arn: str, name: str, why: str
+) -> None:
+    runner.stop_execution(
+        arn,
+        error=ErrorObject(
+            error_type="UnansweredCallback",
+            error_message=f"dex run stopped the execution: callback {name!r} {why}",
+        ),
+    )
+
+
 def _answer(
     runner: DurableFunctionTestRunner,
     arn: str,
     callback: PendingCallback,
     answers: dict[str, str],
     output: Output,
-) -> bool:
-    """Answer one callback; return False when nobody could and it was stopped."""
+) -> _Unanswered | None:
+    """Answer one callback; say why not when nobody could and it was stopped."""
     if callback.name in answers:
         runner.send_callback_success(
             callback.callback_id, result=answers[callback.name]
         )
         output.note(f"answered callback {callback.name!r} from --callback", "dim")
-        return True
+        return None
     if stdin_is_terminal():
-        kind, value = _ask(output, callback)
+        try:
+            kind, value = _ask(output, callback)
+        except EOFError:
+            _stop_unanswered(
+                runner, arn, callback.name, "got no answer: standard input ended"
+            )
+            return _Unanswered(
+                name=callback.name,
+                reason=(
+                    "standard input ended before an answer, and no --callback "
+                    f"{callback.name}=JSON given"
+                ),
+            )
         if kind == "success":
             runner.send_callback_success(callback.callback_id, result=value)
         elif kind == "failure":
@@ -221,18 +258,17 @@ def _answer(
             )
         else:
             runner.send_callback_heartbeat(callback.callback_id)
-        return True
-    runner.stop_execution(
+        return None
+    _stop_unanswered(
+        runner,
         arn,
-        error=ErrorObject(
-            error_type="UnansweredCallback",
-            error_message=(
-                f"dex run stopped the execution: callback {callback.name!r} "
-                "had no --callback answer and no terminal to ask on"
-            ),
-        ),
+        callback.name,
+        "had no --callback answer and no terminal to ask on",
     )
-    return False
+    return _Unanswered(
+        name=callback.name,
+        reason=f"not on a terminal, and no --callback {callback.name}=JSON given",
+    )
 
 
 def _drive(
@@ -241,7 +277,7 @@ def _drive(
     answers: dict[str, str],
     output: Output,
     deadline: float,
-) -> str | None:
+) -> _Unanswered | None:
     """Answer callbacks until the execution ends; return the unanswered one."""
     while time.monotonic() < deadline:
         try:
@@ -256,9 +292,60 @@ def _drive(
         callback = _find(runner.get_execution(arn), callback_id)
         if callback is None:
             continue
-        if not _answer(runner, arn, callback, answers, output):
-            return callback.name
+        unanswered = _answer(runner, arn, callback, answers, output)
+        if unanswered is not None:
+            return unanswered
     return None
+
+
+def callback_names(record: ExecutionRecord) -> list[str]:
+    """The names of every callback ``record`` started, in the order started."""
+    by_id = {op.id: op for op in record.operations}
+    names: list[str] = []
+    for op in record.operations:
+        if op.type is OperationType.CALLBACK:
+            name = _callback_name(op, by_id)
+            if name not in names:
+                names.append(name)
+    return names
+
+
+def _warn_unused_answers(
+    output: Output, answers: dict[str, str], record: ExecutionRecord
+) -> None:
+    started = callback_names(record)
+    for name in answers:
+        if name in started:
+            continue
+        seen = (
+            "the callbacks that started: " + ", ".join(repr(n) for n in started)
+            if started
+            else "no callback started"
+        )
+        output.note(
+            f"warning: --callback {name}=... answered nothing: no callback named "
+            f"{name!r} started ({seen})"
+        )
+
+
+def _stop_interrupted(
+    runner: DurableFunctionTestRunner, arn: str, output: Output, location: str
+) -> None:
+    """Stop an execution a Ctrl-C left running, so its record does not stay RUNNING."""
+    from dex_runner import ServiceError
+
+    try:
+        if runner.get_execution(arn).execution.status is ExecutionStatus.RUNNING:
+            runner.stop_execution(
+                arn,
+                error=ErrorObject(
+                    error_type="Interrupted",
+                    error_message="dex run was interrupted (Ctrl-C)",
+                ),
+            )
+            output.note(f"dex run: stopped execution {arn}; its record: {location}")
+    except ServiceError as error:
+        output.note(f"dex run: could not stop execution {arn}: {error}")
 
 
 def _function_name(args: argparse.Namespace) -> str:
@@ -293,8 +380,9 @@ def _run(args: argparse.Namespace, output: Output) -> int:
             "@durable_execution from aws_durable_execution_sdk_python"
         )
     choice = choose_store(args)
+    check_writable_store(choice)
     store = _open_store(choice)
-    unanswered: str | None = None
+    unanswered: _Unanswered | None = None
     try:
         with DurableFunctionTestRunner(
             handler,
@@ -304,17 +392,18 @@ def _run(args: argparse.Namespace, output: Output) -> int:
             function_name=_function_name(args),
         ) as runner:
             arn = runner.run_async(payload, execution_name=args.name)
-            deadline = time.monotonic() + args.timeout
-            unanswered = _drive(runner, arn, answers, output, deadline)
-            remaining = max(deadline - time.monotonic(), 0.0)
-            runner.wait_for_result(arn, timeout=remaining + _WAIT_GRACE_SECONDS)
+            try:
+                deadline = time.monotonic() + args.timeout
+                unanswered = _drive(runner, arn, answers, output, deadline)
+                remaining = max(deadline - time.monotonic(), 0.0)
+                runner.wait_for_result(arn, timeout=remaining + _WAIT_GRACE_SECONDS)
+            except KeyboardInterrupt:
+                _stop_interrupted(runner, arn, output, _location(choice, store, arn))
+                raise
             record = runner.get_execution(arn)
-    except (
-        NotDurableHandlerError,
-        InvalidInputError,
-        ServiceError,
-        StoreNotFoundError,
-    ) as error:
+    except StoreNotFoundError as error:
+        raise CliError(f"{error} {path_origin_hint(choice)}") from None
+    except (NotDurableHandlerError, InvalidInputError, ServiceError) as error:
         raise CliError(str(error)) from None
     except ExecutionWaitTimeoutError as error:
         output.note(f"dex run: {error}", style="red")
@@ -322,20 +411,21 @@ def _run(args: argparse.Namespace, output: Output) -> int:
     finally:
         store.close()
 
-    if choice.config.store_type == StoreType.MEMORY.value:
-        location = (
-            "memory (not kept after this command; use --store filesystem to keep it)"
-        )
-    else:
-        location = record_location(store, arn) or str(choice.config.path)
-    print_execution(output, record, location)
+    print_execution(output, record, _location(choice, store, arn))
     if unanswered is not None:
         output.note(
-            f"callback {unanswered!r} was left unanswered (not on a terminal, and "
-            f"no --callback {unanswered}=JSON given): the execution was stopped"
+            f"callback {unanswered.name!r} was left unanswered ({unanswered.reason}): "
+            "the execution was stopped"
         )
+    _warn_unused_answers(output, answers, record)
     status = record.execution.status
     return EXIT_OK if status is ExecutionStatus.SUCCEEDED else EXIT_FAILURE
+
+
+def _location(choice: StoreChoice, store: ExecutionStore, arn: str) -> str:
+    if choice.config.store_type == StoreType.MEMORY.value:
+        return "memory (not kept after this command; use --store filesystem to keep it)"
+    return record_location(store, arn) or str(choice.config.path)
 
 
 RUN = Command(

@@ -11,6 +11,7 @@ from dex_store import (
     ExecutionNotFoundError,
     ExecutionQuery,
     ExecutionStore,
+    QueryPage,
     StoreError,
 )
 
@@ -21,6 +22,9 @@ from ._render import history_columns, operation_tree, summary_lines, timeline_ro
 from ._store import add_store_arguments, choose_store, open_for_reading
 
 __all__ = ("SHOW", "print_execution", "record_location")
+
+_UNREADABLE_NAMED = 5
+"""How many unreadable records an error names before saying how many more."""
 
 
 def _add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -71,6 +75,25 @@ def record_location(store: ExecutionStore, arn: str) -> str | None:
     return str(path_for(arn))
 
 
+def _unreadable_hint(store: ExecutionStore, page: QueryPage | None = None) -> str:
+    """``; it may be one of ...`` naming the records the store cannot read."""
+    try:
+        page = page or store.query(ExecutionQuery(limit=1))
+    except StoreError:
+        return ""
+    names = [Path(item.location).name for item in page.unreadable]
+    if not names:
+        return ""
+    shown = ", ".join(names[:_UNREADABLE_NAMED])
+    if len(names) > _UNREADABLE_NAMED:
+        shown += f" and {len(names) - _UNREADABLE_NAMED} more"
+    noun = "record" if len(names) == 1 else "records"
+    return (
+        f"; it may be in one of the {len(names)} {noun} the store cannot read "
+        f"({shown}): `dex validate` says what is wrong with them"
+    )
+
+
 def _load_from_store(args: argparse.Namespace) -> tuple[ExecutionRecord, str | None]:
     reference: str = args.execution
     store = open_for_reading(choose_store(args), "dex show")
@@ -82,6 +105,7 @@ def _load_from_store(args: argparse.Namespace) -> tuple[ExecutionRecord, str | N
                 raise CliError(
                     f"{reference!r} is neither a file, nor an ARN, nor the name of a "
                     "stored execution; `dex list` shows what is stored"
+                    + _unreadable_hint(store, page)
                 )
             if len(page.rows) > 1:
                 raise CliError(
@@ -93,7 +117,8 @@ def _load_from_store(args: argparse.Namespace) -> tuple[ExecutionRecord, str | N
         return record, record_location(store, arn)
     except ExecutionNotFoundError:
         raise CliError(
-            f"no execution stored under {reference!r}; `dex list` shows what is stored"
+            f"no execution stored under {reference!r}; `dex list` shows what is "
+            "stored" + _unreadable_hint(store)
         ) from None
     except CorruptRecordError as error:
         raise CliError(

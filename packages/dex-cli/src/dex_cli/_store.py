@@ -13,11 +13,12 @@ from dex_store import (
     ExecutionStore,
     StoreConfig,
     StoreConfigError,
+    StoreNotFoundError,
     StoreType,
     installed_store_names,
     open_store,
 )
-from dex_store_filesystem import is_store
+from dex_store_filesystem import check_store, check_store_path
 
 from ._errors import CliError
 
@@ -25,8 +26,10 @@ __all__ = (
     "StoreChoice",
     "add_store_arguments",
     "check_store_directory",
+    "check_writable_store",
     "choose_store",
     "open_for_reading",
+    "path_origin_hint",
     "require_persistent",
 )
 
@@ -153,13 +156,37 @@ def check_store_directory(choice: StoreChoice) -> Path:
             f"{str(path)!r} ({origin}) is a file, not a store directory; "
             f"point --store-path or ${STORE_PATH_ENV} at a store directory"
         )
-    if not is_store(path):
-        raise CliError(
-            f"{str(path)!r} ({origin}) is not a dex store: it holds no execution "
-            "records; point --store-path or "
-            f"${STORE_PATH_ENV} at a directory the filesystem store wrote"
-        )
+    try:
+        check_store(path)
+    except StoreNotFoundError as error:
+        raise CliError(f"{error} {path_origin_hint(choice)}") from None
     return path
+
+
+def path_origin_hint(choice: StoreChoice) -> str:
+    """Where the store path came from, in parentheses, for an error message."""
+    if choice.path_origin == "the default":
+        return (
+            "(the default store path; choose another with --store-path or "
+            f"${STORE_PATH_ENV})"
+        )
+    return f"(store path from {choice.path_origin})"
+
+
+def check_writable_store(choice: StoreChoice) -> None:
+    """Check, creating nothing, that a filesystem store can be written where chosen.
+
+    Raises
+    ------
+    CliError
+        The path is a file, cannot be made, or is a folder of other files.
+    """
+    if choice.config.store_type != StoreType.FILESYSTEM.value:
+        return
+    try:
+        check_store_path(choice.config.path)
+    except StoreNotFoundError as error:
+        raise CliError(f"{error} {path_origin_hint(choice)}") from None
 
 
 def open_for_reading(choice: StoreChoice, what: str) -> ExecutionStore:

@@ -28,9 +28,15 @@ def parse_age(text: str, option: str) -> dt.timedelta:
     Raises
     ------
     CliError
-        ``text`` is not a number followed by one of ``s m h d w``.
+        ``text`` is not a number followed by one of ``s m h d w``, or is
+        negative.
     """
     match = _AGE.match(text)
+    if match is None and _AGE.match(text.strip().removeprefix("-")):
+        raise CliError(
+            f"{option} takes an age counted back from now, which cannot be "
+            f"negative; got {text!r} (use 0s for everything up to now)"
+        )
     if match is None:
         raise CliError(
             f"{option} expects an age like 30s, 15m, 12h, 7d or 2w; got {text!r}"
@@ -51,7 +57,7 @@ def parse_since(text: str, option: str, now: dt.datetime) -> dt.datetime:
     CliError
         ``text`` is neither an age nor an ISO 8601 date or date-time.
     """
-    if _AGE.match(text):
+    if _AGE.match(text.strip().removeprefix("-")):
         return now - parse_age(text, option)
     try:
         moment = dt.datetime.fromisoformat(text.strip())
@@ -73,10 +79,14 @@ def parse_statuses(
     Raises
     ------
     CliError
-        A value names no ``ExecutionStatus``; the message lists the valid ones.
+        A value names no ``ExecutionStatus`` (or is empty); the message lists
+        the valid ones.
     """
     statuses: list[ExecutionStatus] = []
+    valid = ", ".join(member.value for member in ExecutionStatus)
     for value in values or ():
+        if not value.replace(",", "").strip():
+            raise CliError(f"{option} {value!r} names no status; use one of {valid}")
         for part in value.split(","):
             name = part.strip().upper()
             if not name:
@@ -84,7 +94,6 @@ def parse_statuses(
             try:
                 status = ExecutionStatus[name]
             except KeyError:
-                valid = ", ".join(member.value for member in ExecutionStatus)
                 raise CliError(
                     f"{option} {part.strip()!r} is not an execution status; "
                     f"use one of {valid}"

@@ -11,7 +11,12 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 from dex_schema import SchemaError, decode, json_schemas
-from dex_store_filesystem import FilesystemExecutionStore, is_store
+from dex_store_filesystem import (
+    FilesystemExecutionStore,
+    file_name_for,
+    is_record_name,
+    is_store,
+)
 
 from ._command import Command
 from ._console import Output
@@ -97,16 +102,33 @@ def _deepest(error: ValidationError) -> ValidationError:
     return error
 
 
-def validate_file(path: Path) -> list[Problem]:
+def validate_file(path: Path, *, in_store: bool = False) -> list[Problem]:
     """Check one file; return its problems (empty when it is valid).
 
     The file is checked against the published JSON Schema; a file the schema
     accepts is then decoded as dex reads it, which also checks what a schema
     cannot say (timestamps, a ``SchemaVersion`` newer than this dex).
+
+    Parameters
+    ----------
+    path:
+        The record file.
+    in_store:
+        The file is in a filesystem store directory: it must also be where
+        the store looks for its execution (the file name the store gives
+        the ARN inside), or the store refuses to read it.
     """
     try:
         data = path.read_bytes()
     except OSError as error:
+        if path.is_symlink() and not path.exists():
+            return [
+                Problem(
+                    path="$",
+                    reason="cannot read the file: it is a symbolic link to "
+                    f"{str(path.readlink())!r}, which does not exist",
+                )
+            ]
         return [Problem(path="$", reason=f"cannot read the file: {error.strerror}")]
     try:
         document = json.loads(data)
@@ -125,9 +147,21 @@ def validate_file(path: Path) -> list[Problem]:
             for error in errors
         ]
     try:
-        decode(data, source=str(path))
+        record = decode(data, source=str(path))
     except SchemaError as error:
         return [Problem(path=error.path, reason=_shorten(error.reason))]
+    if in_store and file_name_for(record.arn) != path.name:
+        return [
+            Problem(
+                path="$.Execution.DurableExecutionArn",
+                reason=(
+                    f"the file holds {record.arn!r}, which the store keeps in "
+                    f"{file_name_for(record.arn)!r}, not {path.name!r}, so the "
+                    "store cannot read it (renamed, copied or edited by hand); "
+                    "rename it or move it out of the store"
+                ),
+            )
+        ]
     return []
 
 
@@ -137,7 +171,7 @@ def record_files(directory: Path) -> list[Path]:
     In a filesystem store these are the files the store names records (its
     own ``.dex-store`` bookkeeping and temporary files are not records);
     in any other directory, every ``*.json`` file below it outside hidden
-    directories.
+    directories, symbolic links to nothing included (they are reported).
     """
     if is_store(directory):
         records = FilesystemExecutionStore(directory).record_paths()
@@ -150,7 +184,7 @@ def _walk(directory: Path) -> Iterator[Path]:
         relative = path.relative_to(directory)
         if any(part.startswith(".") for part in relative.parts):
             continue
-        if path.is_file():
+        if path.is_file() or (path.is_symlink() and not path.exists()):
             yield path
 
 
@@ -166,13 +200,14 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
     add_store_arguments(parser)
 
 
-def _files(args: argparse.Namespace) -> list[Path]:
+def _files(args: argparse.Namespace) -> list[tuple[Path, bool]]:
+    """The files to check, each with whether it lies in a store directory."""
     paths: list[Path] = list(args.paths)
     if not paths:
         choice = choose_store(args)
         require_persistent(choice, "dex validate without a PATH")
         paths = [choice.config.path]
-    files: list[Path] = []
+    files: list[tuple[Path, bool]] = []
     for path in paths:
         if path.is_dir():
             found = record_files(path)
@@ -181,9 +216,10 @@ def _files(args: argparse.Namespace) -> list[Path]:
                     f"{str(path)!r} holds no record files (*.json); "
                     "pass a store directory or record files"
                 )
-            files.extend(found)
-        elif path.is_file():
-            files.append(path)
+            in_store = is_store(path)
+            files.extend((file, in_store) for file in found)
+        elif path.is_file() or path.is_symlink():
+            files.append((path, is_record_name(path.name) and is_store(path.parent)))
         else:
             raise CliError(f"no such file or directory {str(path)!r}")
     return files
@@ -193,8 +229,8 @@ def _run(args: argparse.Namespace, output: Output) -> int:
     files = _files(args)
     invalid = 0
     with output.progress("validating", len(files)) as advance:
-        for path in files:
-            problems = validate_file(path)
+        for path, in_store in files:
+            problems = validate_file(path, in_store=in_store)
             advance()
             if not problems:
                 continue
@@ -221,7 +257,10 @@ VALIDATE = Command(
         Check execution record files, written by dex or any other tool,
         against the published schema ({SCHEMA_FILE}). Each problem is printed
         as FILE: JSON-PATH: REASON. Directories are searched for *.json
-        files; with no PATH the configured store's directory is checked.
+        files; with no PATH the configured store's directory is checked. A
+        file in a store directory must also hold the execution the store
+        keeps under its name (a record renamed or copied by hand is invalid:
+        the store cannot read it).
         Exit status 1 when any file is invalid, 0 when all are valid.
         """,
     examples=(

@@ -11,7 +11,13 @@ import msgspec
 from dex_schema import SchemaError, decode
 from dex_store import StoreNotFoundError
 
-from ._naming import MARKER_DIRECTORY, RECORD_SUFFIX, TEMPORARY_PREFIX, is_record_name
+from ._naming import (
+    MARKER_DIRECTORY,
+    RECORD_SUFFIX,
+    TEMPORARY_PREFIX,
+    file_name_for,
+    is_record_name,
+)
 
 __all__ = (
     "MARKER_FILE",
@@ -98,8 +104,10 @@ def holds_records(root: Path) -> bool:
     This is a store whose ``.dex-store`` marker and index were deleted: every
     entry is a record file name (or dex's own temporary files and
     ``.dex-store``), and at least one of the files decodes as an execution
-    record. The store takes such a directory for a store and writes its
-    marker and index again on its first write.
+    record and has the name the store gives its ARN (a folder of records
+    exported under other names is not a store). The store takes such a
+    directory for a store and writes its marker and index again on its
+    first write.
     """
     try:
         with os.scandir(root) as entries:
@@ -118,10 +126,11 @@ def holds_records(root: Path) -> bool:
         return False
     for name in records:
         try:
-            decode((root / name).read_bytes(), source=str(root / name))
+            record = decode((root / name).read_bytes(), source=str(root / name))
         except (OSError, SchemaError):
             continue
-        return True
+        if file_name_for(record.arn) == name:
+            return True
     return False
 
 
