@@ -219,6 +219,27 @@ def _parse_function_map(raw: str, where: str) -> dict[str, str]:
     return pairs
 
 
+def _check_store_path(path: Path, raw: str | None, where: str) -> None:
+    """Refuse, before any test runs, a store path no store can be written to.
+
+    Nothing is created: the path must be a store, an empty directory, or a
+    directory that can be made.
+    """
+    from dex_store import StoreNotFoundError
+    from dex_store_filesystem import check_store_path
+
+    try:
+        check_store_path(path)
+    except StoreNotFoundError as error:
+        raise _usage_error(
+            "store path",
+            raw or DEFAULT_STORE_PATH,
+            where,
+            f"{error}; point it at a dex store, an empty directory or one dex "
+            "can create",
+        ) from None
+
+
 def resolve_settings(
     config: pytest.Config, environ: Mapping[str, str] | None = None
 ) -> DexSettings:
@@ -235,7 +256,8 @@ def resolve_settings(
     ------
     pytest.UsageError
         When a value is not valid; the message names the value, where it came
-        from and the valid values.
+        from and the valid values. With the filesystem store, a store path
+        that is a file, cannot be made, or is a folder of other files.
     """
     env = os.environ if environ is None else environ
     sources: dict[str, str] = {}
@@ -264,6 +286,8 @@ def resolve_settings(
     store_path = Path(raw_path or DEFAULT_STORE_PATH).expanduser()
     if not store_path.is_absolute():
         store_path = Path(config.invocation_params.dir) / store_path
+    if store_type == "filesystem":
+        _check_store_path(store_path, raw_path, sources["store_path"])
 
     region, sources["region"] = _raw(config, REGION, env)
     if region is None and env.get("AWS_DEFAULT_REGION", "").strip():
