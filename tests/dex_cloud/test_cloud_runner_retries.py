@@ -173,8 +173,8 @@ def test_an_invoke_that_may_have_run_but_cannot_be_found_is_not_repeated(
     assert raised.value.execution_name == "maybe"
     assert str(raised.value) == (
         "Invoke of greet (DurableExecutionName 'maybe') failed after the request "
-        "may have been sent (ServiceException), and no execution of that name is "
-        "listed yet; dex does not invoke again, to not start the function twice: "
+        "may have been sent (ServiceException), and no execution of that name "
+        "could be found; dex does not invoke again, to not start the function twice: "
         "look the name up with ListDurableExecutionsByFunction, or run again with "
         "a new name"
     )
@@ -187,7 +187,10 @@ def test_an_error_of_the_caller_is_raised_at_once(
     runner = cloud("greet")
 
     with pytest.raises(ClientError) as raised:
-        runner.get_execution("arn:aws:lambda:us-east-1:123456789012:function:x")
+        runner.get_execution(
+            "arn:aws:lambda:us-east-1:123456789012:function:x:$LATEST/"
+            "durable-execution/nobody/0"
+        )
 
     assert raised.value.response["Error"]["Code"] == "ResourceNotFoundException"
 
@@ -260,4 +263,104 @@ def test_a_runner_without_a_region_says_how_to_give_one(
     assert str(raised.value) == (
         "no AWS region for function 'greet': pass region= to "
         "DurableFunctionCloudTestRunnerConfig or set AWS_REGION"
+    )
+
+
+def test_an_ambiguous_invoke_whose_lookup_fails_is_ambiguous(
+    cloud: Any, deploy: Any, server: Any
+) -> None:
+    inner = server.app
+
+    async def failing(scope: Any, receive: Any, send: Any) -> None:
+        if _is_invoke(scope):
+            await _error(send, 500, "ServiceException", "internal failure")
+            return
+        if scope["type"] == "http" and scope["path"].endswith("/durable-executions"):
+            await _error(send, 403, "AccessDeniedException", "no ListDurable...")
+            return
+        await inner(scope, receive, send)
+
+    server.app = failing
+    deploy("greet", greet)
+    runner = cloud("greet", max_attempts=2)
+
+    with pytest.raises(AmbiguousInvokeError) as raised:
+        runner.run({"name": "Ed"}, execution_name="unsure")
+
+    assert str(raised.value) == (
+        "Invoke of greet (DurableExecutionName 'unsure') failed after the request "
+        "may have been sent (ServiceException; looking it up failed too: "
+        "AccessDeniedException), and no execution of that name could be found; "
+        "dex does not invoke again, to not start the function twice: look the "
+        "name up with ListDurableExecutionsByFunction, or run again with a new name"
+    )
+    cause = raised.value.__cause__
+    assert isinstance(cause, ClientError)
+    assert cause.response["Error"]["Code"] == "AccessDeniedException"
+
+
+def _no_credentials(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for name in (
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_PROFILE",
+        "AWS_DEFAULT_PROFILE",
+        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+        "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+        "AWS_WEB_IDENTITY_TOKEN_FILE",
+        "AWS_ROLE_ARN",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+
+
+def test_without_credentials_a_loopback_endpoint_gets_dummy_ones(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, deploy: Any, server: Any
+) -> None:
+    _no_credentials(monkeypatch, tmp_path)
+    deploy("greet", greet)
+    server.start()
+    config = DurableFunctionCloudTestRunnerConfig(
+        function_name="greet",
+        region="us-east-1",
+        lambda_endpoint=server.url,
+        poll_interval=0.02,
+    )
+
+    with DurableFunctionCloudTestRunner(config) as runner:
+        result = runner.run({"name": "Flo"})
+
+    assert result.result == '"hello Flo"'
+    credentials = runner.client._request_signer._credentials
+    assert (credentials.access_key, credentials.secret_key) == ("dex", "dex")
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "where"),
+    [
+        ("https://lambda.example.com", "https://lambda.example.com"),
+        (None, "the AWS Lambda endpoint"),
+    ],
+)
+def test_without_credentials_elsewhere_the_error_says_what_to_set(
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    endpoint: str | None,
+    where: str,
+) -> None:
+    _no_credentials(monkeypatch, tmp_path)
+    config = DurableFunctionCloudTestRunnerConfig(
+        function_name="greet", region="us-east-1", lambda_endpoint=endpoint
+    )
+
+    with pytest.raises(ValueError) as raised:
+        DurableFunctionCloudTestRunner(config)
+
+    assert str(raised.value) == (
+        f"no AWS credentials for function 'greet' at {where}: set "
+        "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE (a profile "
+        "of ~/.aws/credentials or ~/.aws/config), or pass client="
     )

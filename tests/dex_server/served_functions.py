@@ -23,3 +23,9 @@ def order_flow(event: Any, context: DurableContext) -> Any:
 
     parcel = context.run_in_child_context(pack, name="packing")
     return {"price": price, "parcel": parcel}
+
+
+@durable_execution
+def approval(event: Any, context: DurableContext) -> Any:
+    """Waits for a callback nobody answers."""
+    return context.wait_for_callback(lambda callback_id, _: None, name="approve")

@@ -64,7 +64,11 @@ def test_a_paused_execution_reports_it_and_resumes(client: Any, serve: Any) -> N
         DurableExecutionArn=arn, Reason="audit", ExecutionTimeoutPaused=False
     )
     while_paused = _until(client, arn, "PAUSED")
+    without_data = client.get_durable_execution(
+        DurableExecutionArn=arn, IncludeExecutionData=False
+    )
     resumed = client.resume_durable_execution(DurableExecutionArn=arn, Reason="done")
+    after_resume = client.get_durable_execution(DurableExecutionArn=arn)
     client.send_durable_execution_callback_success(CallbackId=callback_id, Result=b"ok")
     execution = wait_ended(client, arn)
 
@@ -73,6 +77,21 @@ def test_a_paused_execution_reports_it_and_resumes(client: Any, serve: Any) -> N
     assert while_paused["Status"] == "PAUSED"
     assert execution["Status"] == "SUCCEEDED"
     events = {event["EventType"]: event for event in all_events(client, arn)}
+    requested = events["ExecutionPaused"]["ExecutionPausedDetails"][
+        "PauseRequestTimestamp"
+    ]
+    assert while_paused["PauseDetails"] == {
+        "PauseRequestTimestamp": requested,
+        "Reason": "audit",
+        "ExecutionTimeoutPaused": False,
+    }
+    assert without_data["PauseDetails"] == {
+        "PauseRequestTimestamp": requested,
+        "ExecutionTimeoutPaused": False,
+    }
+    assert after_resume["Status"] == "RUNNING"
+    assert "PauseDetails" not in after_resume
+    assert "PauseDetails" not in execution
     assert events["ExecutionPaused"]["ExecutionPausedDetails"]["Reason"] == {
         "Payload": "audit",
         "Truncated": False,
@@ -125,7 +144,7 @@ def test_a_pause_reason_that_is_not_text_is_invalid(server: Any) -> None:
     assert response.status_code == 400
     assert response.json() == {
         "Type": "User",
-        "message": "Invalid Reason: expected a string, got int",
+        "message": "Invalid Reason: expected a string, got a number",
     }
 
 

@@ -5,16 +5,25 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import signal
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import msgspec
 import pytest
 from dex_runner import DurableFunctionTestRunner
-from dex_server_helpers import all_events, lambda_client, wait_ended
+from dex_server_helpers import (
+    all_events,
+    lambda_client,
+    wait_ended,
+    wait_for_callback_id,
+)
 from dex_store_memory import MemoryExecutionStore
 from served_functions import order_flow
 
@@ -136,3 +145,75 @@ def test_a_handler_without_an_injected_client_checkpoints_over_http(
     ]
     waited = events[5]["EventTimestamp"] - events[3]["EventTimestamp"]
     assert dt.timedelta(seconds=60) <= waited < dt.timedelta(seconds=61)
+
+
+def test_ctrl_c_answers_a_waiting_invoke_and_exits_without_a_traceback(
+    tmp_path: Path,
+) -> None:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("AWS_", "DEX_"))
+    }
+    env["PYTHONPATH"] = str(HERE)
+    process = subprocess.Popen(
+        [str(DEX), "serve", "approval=served_functions:approval", "--port", "0"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        banner = [process.stdout.readline() for _ in range(4)]
+        url = banner[0].split()[4]
+        client = lambda_client(url)
+        answers: list[httpx.Response] = []
+        waiting = threading.Thread(
+            target=lambda: answers.append(
+                httpx.post(
+                    f"{url}/2015-03-31/functions/approval/invocations",
+                    content=b"{}",
+                    timeout=60,
+                )
+            )
+        )
+        waiting.start()
+        arn = _started(client, "approval")
+        wait_for_callback_id(client, arn)
+
+        process.send_signal(signal.SIGINT)
+        # Prompt: well within the 2 s uvicorn would wait before cancelling.
+        out, err = process.communicate(timeout=10)
+        waiting.join(10)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+
+    [answer] = answers
+    assert answer.status_code == 500
+    assert answer.headers["x-amzn-ErrorType"] == "ServiceException"
+    assert answer.json() == {
+        "Type": "Service",
+        "Message": f"dex serve is shutting down; durable execution {arn} had not "
+        "ended (what it did so far is in the store)",
+    }
+    assert err == "dex serve: interrupted\n"
+    assert out == ""
+    assert process.returncode == 130
+
+
+def _started(client: Any, function: str) -> str:
+    """The ARN of the function's one execution, once it is listed."""
+    deadline = time.monotonic() + 20
+    while True:
+        rows = client.list_durable_executions_by_function(FunctionName=function)[
+            "DurableExecutions"
+        ]
+        if rows:
+            arn: str = rows[0]["DurableExecutionArn"]
+            return arn
+        assert time.monotonic() < deadline, f"no execution of {function} listed"
+        time.sleep(0.02)

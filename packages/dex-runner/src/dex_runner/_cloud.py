@@ -16,6 +16,7 @@ import uuid
 from pathlib import Path
 from types import TracebackType
 from typing import Any
+from urllib.parse import urlsplit
 
 import msgspec
 from botocore.exceptions import ClientError
@@ -66,7 +67,9 @@ class DurableFunctionCloudTestRunnerConfig(msgspec.Struct, frozen=True, kw_only=
         The AWS region; ``None`` lets boto3 decide (``AWS_REGION`` and so on).
     lambda_endpoint:
         The Lambda API endpoint URL, such as a ``dex serve`` address;
-        ``None`` is the region's AWS endpoint.
+        ``None`` is the region's AWS endpoint. For a loopback URL
+        (``127.0.0.1``, ``localhost``, ``::1``) dummy credentials are used
+        when boto3 finds none.
     store_type:
         Where observed executions are saved (``"memory"``, ``"filesystem"``,
         ...); ``None``: ``AWS_DEX_STORE_TYPE``, memory by default.
@@ -135,7 +138,10 @@ class DurableFunctionCloudTestRunner:
     StoreConfigError
         The configured store type names no installed store.
     ValueError
-        No region is given and boto3 finds none.
+        No region is given and boto3 finds none, or boto3 finds no
+        credentials for an endpoint that is not on this machine (for a
+        loopback ``lambda_endpoint``, such as ``dex serve``, dummy
+        credentials are used then).
     """
 
     def __init__(
@@ -490,13 +496,42 @@ def _one_timeout(
     return default if chosen is None else chosen
 
 
+_LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
+
+_DUMMY_KEY = "dex"
+"""The access key and secret used for a loopback endpoint without credentials."""
+
+
+def _is_loopback(url: str | None) -> bool:
+    if not url:
+        return False
+    host = urlsplit(url).hostname or ""
+    return host in _LOOPBACK_HOSTS or host.startswith("127.")
+
+
 def _boto3_client(config: DurableFunctionCloudTestRunnerConfig) -> Any:
     import boto3
     from botocore.config import Config
     from botocore.exceptions import NoRegionError
 
+    session = boto3.Session()
+    credentials: dict[str, str] = {}
+    if session.get_credentials() is None:
+        if not _is_loopback(config.lambda_endpoint):
+            raise ValueError(
+                f"no AWS credentials for function {config.function_name!r} at "
+                f"{config.lambda_endpoint or 'the AWS Lambda endpoint'}: set "
+                "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE (a "
+                "profile of ~/.aws/credentials or ~/.aws/config), or pass client="
+            )
+        # A local endpoint (dex serve) checks no signature, but botocore
+        # refuses to send a request it cannot sign.
+        credentials = {
+            "aws_access_key_id": _DUMMY_KEY,
+            "aws_secret_access_key": _DUMMY_KEY,
+        }
     try:
-        return boto3.client(
+        return session.client(
             "lambda",
             region_name=config.region,
             endpoint_url=config.lambda_endpoint,
@@ -507,6 +542,7 @@ def _boto3_client(config: DurableFunctionCloudTestRunnerConfig) -> Any:
                 connect_timeout=5,
                 read_timeout=60,
             ),
+            **credentials,
         )
     except NoRegionError:
         raise ValueError(

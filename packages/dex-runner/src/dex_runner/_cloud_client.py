@@ -69,7 +69,7 @@ class AmbiguousInvokeError(RuntimeError):
         super().__init__(
             f"Invoke of {function_name} (DurableExecutionName {execution_name!r}) "
             f"failed after the request may have been sent ({cause}), and no "
-            "execution of that name is listed yet; dex does not invoke again, "
+            "execution of that name could be found; dex does not invoke again, "
             "to not start the function twice: look the name up with "
             "ListDurableExecutionsByFunction, or run again with a new name"
         )
@@ -178,7 +178,7 @@ class CloudLambda:
         ------
         AmbiguousInvokeError
             The request may have been processed but no execution of that name
-            can be found.
+            can be found, or looking it up failed (chained as its cause).
         botocore.exceptions.ClientError
             The service refused the Invoke.
         """
@@ -211,7 +211,15 @@ class CloudLambda:
                 execution_name,
             )
             for attempt in range(self.max_attempts):
-                found = lookup()
+                try:
+                    found = lookup()
+                except Exception as lookup_error:
+                    raise AmbiguousInvokeError(
+                        function_name,
+                        execution_name,
+                        f"{_describe(error)}; looking it up failed too: "
+                        f"{_describe(lookup_error)}",
+                    ) from lookup_error
                 if found is not None:
                     return found
                 self._sleep(min(10.0, self.base_delay * 2**attempt))

@@ -10,6 +10,7 @@ Service errors become the AWS JSON error shape; anything unexpected is a
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -17,10 +18,12 @@ import msgspec
 from dex_runner import (
     DurableExecutionService,
     InvalidParameterValueError,
+    ResourceNotFoundError,
     ServiceError,
 )
 from dex_runner.service import ServiceInternalError
 from dex_schema import ErrorObject, ExecutionStatus, OperationUpdate
+from dex_store import StoreNotFoundError
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -29,10 +32,11 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ._errors import error_response
-from ._functions import ServedFunctions
+from ._functions import ServedFunctions, own_function
 from ._invoke import invoke
 from ._wire import (
     json_body,
+    json_type,
     query_bool,
     query_int,
     query_timestamp,
@@ -48,6 +52,17 @@ logger = logging.getLogger(__name__)
 _EXECUTIONS = "/2025-12-01/durable-executions/{arn:path}"
 _CALLBACKS = "/2025-12-01/durable-execution-callbacks/{callback_id}"
 
+MAX_CALLBACK_RESULT_BYTES = 1024 * 1024
+"""The largest SendDurableExecutionCallbackSuccess ``Result`` (the model's)."""
+
+# The model's DurableExecutionArn pattern, 1-1024 characters.
+_EXECUTION_ARN = re.compile(
+    r"arn:([a-zA-Z0-9-]+):lambda:([a-zA-Z0-9-]+):(\d{12}):function:"
+    r"([a-zA-Z0-9_-]+):(\$LATEST(?:\.PUBLISHED)?|[0-9]+)/durable-execution/"
+    r"([a-zA-Z0-9_-]+)/([a-zA-Z0-9_-]+)"
+)
+_BAD_ESCAPE = re.compile(rb"%(?![0-9A-Fa-f]{2})")
+
 Endpoint = Callable[[Request], Awaitable[Response]]
 
 
@@ -57,7 +72,10 @@ class _UnknownOperationError(ServiceError):
 
 
 def create_app(
-    service: DurableExecutionService, functions: ServedFunctions
+    service: DurableExecutionService,
+    functions: ServedFunctions,
+    *,
+    stopping: Callable[[], bool] = lambda: False,
 ) -> Starlette:
     """The ASGI application serving ``service`` and invoking ``functions``.
 
@@ -67,10 +85,13 @@ def create_app(
         The emulated durable execution service every route calls.
     functions:
         The functions Invoke may start executions of.
+    stopping:
+        Says whether the server is shutting down: a ``RequestResponse``
+        Invoke still waiting then answers ``ServiceException`` at once.
     """
     # XXX: requests are not authenticated (any SigV4 signature is accepted)
     # and never throttled (no TooManyRequestsException).
-    routes = _Routes(service, functions)
+    routes = _Routes(service, functions, stopping)
     table: list[tuple[str, str, Endpoint]] = [
         ("POST", _EXECUTIONS + "/checkpoint", routes.checkpoint),
         ("GET", _EXECUTIONS + "/state", routes.state),
@@ -102,6 +123,7 @@ def create_app(
 def _guarded(endpoint: Endpoint) -> Endpoint:
     async def guarded(request: Request) -> Response:
         try:
+            _check_escapes(request)
             return await endpoint(request)
         except ServiceError as error:
             logger.debug("%s %s: %s", request.method, request.url.path, error)
@@ -119,7 +141,34 @@ def _guarded(endpoint: Endpoint) -> Endpoint:
     return guarded
 
 
+def _check_escapes(request: Request) -> None:
+    raw = request.scope.get("raw_path") or b""
+    bad = _BAD_ESCAPE.search(raw)
+    if bad is not None:
+        raise InvalidParameterValueError(
+            f"Invalid percent-encoding {raw[bad.start() : bad.start() + 3]!r} in "
+            f"the path {raw.decode(errors='replace')!r}: '%' must be followed by "
+            "two hex digits (percent-encode ARNs and callback ids)"
+        )
+
+
+def _execution_arn(request: Request) -> str:
+    arn: str = request.path_params["arn"]
+    if len(arn) <= 1024 and _EXECUTION_ARN.fullmatch(arn):
+        return arn
+    raise InvalidParameterValueError(
+        f"Invalid DurableExecutionArn {arn[:200]!r}: expected "
+        "arn:aws:lambda:REGION:ACCOUNT:function:NAME:VERSION/durable-execution/"
+        "EXECUTION_NAME/EXECUTION_ID (VERSION $LATEST, $LATEST.PUBLISHED or a "
+        "number; at most 1024 characters), as Invoke answers it"
+    )
+
+
 async def _http_error(request: Request, exc: Exception) -> Response:
+    try:
+        _check_escapes(request)
+    except ServiceError as bad_escape:
+        return error_response(bad_escape)
     status = exc.status_code if isinstance(exc, HTTPException) else 500
     error = _UnknownOperationError(
         f"No operation of the durable execution API at {request.method} "
@@ -130,25 +179,36 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 class _Routes:
     def __init__(
-        self, service: DurableExecutionService, functions: ServedFunctions
+        self,
+        service: DurableExecutionService,
+        functions: ServedFunctions,
+        stopping: Callable[[], bool],
     ) -> None:
         self.service = service
         self.functions = functions
+        self.stopping = stopping
 
     # -- checkpoint and state --------------------------------------------------
 
     async def checkpoint(self, request: Request) -> Response:
-        arn = request.path_params["arn"]
+        arn = _execution_arn(request)
         body = json_body(await read_body(request), "CheckpointDurableExecution")
         token = body.get("CheckpointToken")
-        if not isinstance(token, str) or not token:
+        if token is None or token == "":
             raise InvalidParameterValueError(
                 "CheckpointToken is required: pass the token of the invocation "
                 "or of the previous checkpoint"
             )
+        if not isinstance(token, str):
+            raise InvalidParameterValueError(
+                f"Invalid CheckpointToken: expected a string, got "
+                f"{json_type(token)} {token!r}"
+            )
         raw_updates = body.get("Updates") or []
         if not isinstance(raw_updates, list):
-            raise InvalidParameterValueError("Updates must be a list")
+            raise InvalidParameterValueError(
+                f"Invalid Updates: expected a list, got {json_type(raw_updates)}"
+            )
         updates = [_update(index, raw) for index, raw in enumerate(raw_updates)]
         client_token = body.get("ClientToken")
         output = await run_in_threadpool(
@@ -163,7 +223,7 @@ class _Routes:
         return wire_response(response)
 
     async def state(self, request: Request) -> Response:
-        arn = request.path_params["arn"]
+        arn = _execution_arn(request)
         token = request.query_params.get("CheckpointToken")
         if not token:
             raise InvalidParameterValueError(
@@ -183,20 +243,21 @@ class _Routes:
     # -- reading executions ----------------------------------------------------
 
     async def get_execution(self, request: Request) -> Response:
-        arn = request.path_params["arn"]
+        arn = _execution_arn(request)
         include = query_bool(request, "IncludeExecutionData")
         summary = await run_in_threadpool(self.service.get_execution, arn)
         data: dict[str, Any] = to_wire(summary)
         if include is False:
             data.pop("InputPayload", None)
             data.pop("Result", None)
+            data.get("PauseDetails", {}).pop("Reason", None)
             data["ExecutionDataIncluded"] = False
         else:
             data["ExecutionDataIncluded"] = True
         return wire_response(data)
 
     async def history(self, request: Request) -> Response:
-        arn = request.path_params["arn"]
+        arn = _execution_arn(request)
         include = query_bool(request, "IncludeExecutionData")
         output = await run_in_threadpool(
             lambda: self.service.get_execution_history(
@@ -213,6 +274,7 @@ class _Routes:
 
     async def list_executions(self, request: Request) -> Response:
         function = request.path_params["function"]
+        own_function(function)
         qualifier = request.query_params.get("Qualifier")
         # XXX: executions of every qualifier are listed, and a function nobody
         # started lists empty where the service answers ResourceNotFound.
@@ -240,13 +302,13 @@ class _Routes:
     # -- changing executions ---------------------------------------------------
 
     async def stop(self, request: Request) -> Response:
-        arn = request.path_params["arn"]
+        arn = _execution_arn(request)
         error = _error(json_body(await read_body(request), "StopDurableExecution"))
         when = await run_in_threadpool(self.service.stop_execution, arn, error)
         return wire_response({"StopTimestamp": when})
 
     async def pause(self, request: Request) -> Response:
-        arn = request.path_params["arn"]
+        arn = _execution_arn(request)
         body = json_body(await read_body(request), "PauseDurableExecution")
         options: dict[str, Any] = {"reason": _text(body, "Reason")}
         if "ExecutionTimeoutPaused" in body:
@@ -255,15 +317,21 @@ class _Routes:
         return Response(status_code=202)
 
     async def resume(self, request: Request) -> Response:
-        arn = request.path_params["arn"]
+        arn = _execution_arn(request)
         body = json_body(await read_body(request), "ResumeDurableExecution")
         reason = _text(body, "Reason")
         await run_in_threadpool(self.service.resume_execution, arn, reason)
         return Response(status_code=202)
 
     async def delete_execution(self, request: Request) -> Response:
-        arn = request.path_params["arn"]
-        when = await run_in_threadpool(self.service.delete_execution, arn)
+        arn = _execution_arn(request)
+        try:
+            when = await run_in_threadpool(self.service.delete_execution, arn)
+        except StoreNotFoundError:
+            # A store that does not exist yet holds no executions.
+            raise ResourceNotFoundError(
+                f"Durable execution {arn!r} not found"
+            ) from None
         return wire_response({"DeletionRequestTimestamp": when}, status=202)
 
     # -- callbacks -------------------------------------------------------------
@@ -271,6 +339,11 @@ class _Routes:
     async def callback_success(self, request: Request) -> Response:
         callback_id = request.path_params["callback_id"]
         raw = await read_body(request)
+        if len(raw) > MAX_CALLBACK_RESULT_BYTES:
+            raise InvalidParameterValueError(
+                f"Invalid Result: {len(raw)} bytes, the most is "
+                f"{MAX_CALLBACK_RESULT_BYTES} bytes (1 MB)"
+            )
         try:
             result = raw.decode() if raw else None
         except UnicodeDecodeError:
@@ -299,7 +372,7 @@ class _Routes:
     # -- Invoke ----------------------------------------------------------------
 
     async def invoke(self, request: Request) -> Response:
-        return await invoke(request, self.service, self.functions)
+        return await invoke(request, self.service, self.functions, self.stopping)
 
 
 def _update(index: int, raw: Any) -> OperationUpdate:
@@ -335,6 +408,6 @@ def _text(body: dict[str, Any], member: str) -> str | None:
     value = body.get(member)
     if value is not None and not isinstance(value, str):
         raise InvalidParameterValueError(
-            f"Invalid {member}: expected a string, got {type(value).__name__}"
+            f"Invalid {member}: expected a string, got {json_type(value)}"
         )
     return value

@@ -20,7 +20,7 @@ from dex_cli import (
 from dex_runner import ServiceError, is_durable_handler
 from dex_store import StoreConfigError, open_store
 
-from ._server import DEFAULT_HOST, DexServer, ServerStartError
+from ._server import DEFAULT_HOST, DexServer, ServerStartError, own_log_to_stderr
 
 __all__ = ("DEFAULT_PORT", "SERVE")
 
@@ -144,7 +144,8 @@ def _run(args: argparse.Namespace, output: Output) -> int:
     output.line("dex serve: press Ctrl-C to stop")
     output.out.file.flush()
     try:
-        server.serve_forever()
+        with own_log_to_stderr():
+            server.serve_forever()
     finally:
         store.close()
     return EXIT_OK

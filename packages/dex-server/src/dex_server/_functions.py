@@ -23,11 +23,12 @@ from dex_runner.service import (
     Invocation,
     InvocationResult,
     LogCapture,
+    parse_function_arn,
 )
 from dex_schema import ErrorObject
 from dex_store import function_name_of
 
-__all__ = ("Handler", "ServedFunctions", "forward", "not_served")
+__all__ = ("Handler", "ServedFunctions", "forward", "not_served", "own_function")
 
 logger = logging.getLogger(__name__)
 
@@ -196,3 +197,38 @@ def not_served(function_name: str, served: list[str]) -> ResourceNotFoundError:
         f"Function not found: {function_name}; this server serves "
         f"{', '.join(served) or 'no functions'}"
     )
+
+
+def own_function(name_or_arn: str) -> tuple[str, str]:
+    """Return ``(unqualified function ARN, qualifier)`` of one of our functions.
+
+    ``name_or_arn`` is a name, ``NAME:QUALIFIER`` or a function ARN. A bare
+    name is a function of the server's region and account; an ARN
+    naming another region or account is no function of this server (its
+    executions are not mixed with ours).
+
+    Raises
+    ------
+    InvalidParameterValueError
+        The value is neither a function name nor a function ARN.
+    ResourceNotFoundError
+        The ARN names another region or account than the server's.
+    """
+    bare, colon, alias = name_or_arn.partition(":")
+    if colon and bare != "arn" and ":" not in alias:
+        # NAME:QUALIFIER, which the model's FunctionName allows too.
+        function_arn, _ = parse_function_arn(bare)
+        function_arn, qualifier = parse_function_arn(f"{function_arn}:{alias}")
+    else:
+        function_arn, qualifier = parse_function_arn(name_or_arn)
+    name = function_name_of(function_arn)
+    # XXX: the server has one region and account (those a bare name means);
+    # an ARN of another is answered as a function that does not exist.
+    ours, _ = parse_function_arn(name)
+    if function_arn != ours:
+        raise ResourceNotFoundError(
+            f"Function not found: {name_or_arn}; this server's functions are "
+            f"{ours[: -len(name)]}NAME (its region and account), as a bare "
+            "function name means"
+        )
+    return function_arn, qualifier

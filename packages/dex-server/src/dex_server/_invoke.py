@@ -11,20 +11,22 @@ same input is the same execution, with another input it is refused.
 from __future__ import annotations
 
 import json
+import re
 import time
+from collections.abc import Callable
 from typing import Any
 
 import anyio
 from dex_runner import DurableExecutionService, InvalidParameterValueError
-from dex_runner.service import parse_function_arn
+from dex_runner.service import ServiceInternalError
 from dex_schema import ExecutionRecord, ExecutionStatus
-from dex_store import ExecutionQuery, function_name_of
+from dex_store import function_name_of
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
 from ._errors import DurableExecutionAlreadyStartedError, InvalidRequestContentError
-from ._functions import ServedFunctions, not_served
+from ._functions import ServedFunctions, not_served, own_function
 from ._wire import MAX_REQUEST_BYTES, read_body
 
 __all__ = ("MAX_EVENT_PAYLOAD_BYTES", "SYNC_INVOKE_TIMEOUT", "invoke")
@@ -39,16 +41,29 @@ _POLL_SECONDS = 0.02
 
 _INVOCATION_TYPES = ("RequestResponse", "Event", "DryRun")
 
+_VERSION = re.compile(r"\$LATEST|[0-9]+")
+"""A version an execution ARN names (the model's DurableExecutionArn also
+allows ``$LATEST.PUBLISHED``, which dex runs as ``$LATEST``)."""
+
+_QUALIFIER = re.compile(r"\$LATEST(?:\.PUBLISHED)?|[a-zA-Z0-9_-]{1,128}")
+
 
 async def invoke(
-    request: Request, service: DurableExecutionService, functions: ServedFunctions
+    request: Request,
+    service: DurableExecutionService,
+    functions: ServedFunctions,
+    stopping: Callable[[], bool] = lambda: False,
 ) -> Response:
     """Answer one Invoke request (see the module's description).
+
+    ``stopping`` says the server is shutting down: a ``RequestResponse``
+    Invoke still waiting then answers ``ServiceException`` at once.
 
     Raises
     ------
     ResourceNotFoundError
-        The server does not serve the function.
+        The server does not serve the function (or the ARN names another
+        region or account).
     InvalidParameterValueError
         An unknown invocation type or a malformed name or qualifier.
     InvalidRequestContentError
@@ -57,6 +72,8 @@ async def invoke(
         The payload is over Lambda's limit for the invocation type.
     DurableExecutionAlreadyStartedError
         The execution name is taken by an execution with another input.
+    ServiceInternalError
+        The server is shutting down while a ``RequestResponse`` Invoke waits.
     """
     function = request.path_params["function"]
     qualifier = request.query_params.get("Qualifier")
@@ -68,11 +85,21 @@ async def invoke(
         )
     limit = MAX_EVENT_PAYLOAD_BYTES if kind == "Event" else MAX_REQUEST_BYTES
     raw = await read_body(request, limit)
-    function_arn, own_qualifier = parse_function_arn(function)
+    function_arn, own_qualifier = own_function(function)
     name = function_name_of(function_arn)
     if name not in functions:
         raise not_served(function, functions.names)
+    if qualifier is not None and not _QUALIFIER.fullmatch(qualifier):
+        raise InvalidParameterValueError(
+            f"Invalid Qualifier {qualifier[:60]!r}: expected a version ($LATEST, "
+            "a number) or an alias name (letters, digits, '-', '_')"
+        )
     version = qualifier or own_qualifier
+    if not _VERSION.fullmatch(version):
+        # XXX: an alias (and $LATEST.PUBLISHED) runs as $LATEST; Lambda
+        # resolves it to the version it points to. Execution ARNs may only
+        # name a version.
+        version = "$LATEST"
     if kind == "DryRun":
         return Response(status_code=204, headers={"X-Amz-Executed-Version": version})
     payload = _payload(raw)
@@ -87,7 +114,7 @@ async def invoke(
     if kind == "Event":
         return Response(status_code=202, headers=headers)
 
-    record = await _ended(service, arn)
+    record = await _ended(service, arn, stopping)
     if record is None:
         # XXX: after 900 s a RequestResponse Invoke answers a Sandbox.Timedout
         # function error while the execution goes on.
@@ -151,24 +178,27 @@ def _start(
 def _named(
     service: DurableExecutionService, function: str, execution_name: str
 ) -> ExecutionRecord | None:
-    page = service.store.query(
-        ExecutionQuery(
-            function_name=function_name_of(function),
-            execution_name=execution_name,
-            limit=1,
-        )
+    page = service.list_executions_by_function(
+        function, execution_name=execution_name, max_items=1
     )
-    if not page.rows:
+    if not page.durable_executions:
         return None
-    return service.load(page.rows[0].arn)
+    return service.load(page.durable_executions[0].durable_execution_arn)
 
 
-async def _ended(service: DurableExecutionService, arn: str) -> ExecutionRecord | None:
+async def _ended(
+    service: DurableExecutionService, arn: str, stopping: Callable[[], bool]
+) -> ExecutionRecord | None:
     # Polling, not service.wait_for_completion: a caller blocked there
     # releases outstanding callbacks' hold on the clock, and a synchronous
     # Invoke must not make callbacks time out before anyone can answer them.
     deadline = time.monotonic() + SYNC_INVOKE_TIMEOUT
     while time.monotonic() < deadline:
+        if stopping():
+            raise ServiceInternalError(
+                f"dex serve is shutting down; durable execution {arn} had not "
+                "ended (what it did so far is in the store)"
+            )
         record = await run_in_threadpool(service.load, arn)
         if record.execution.status not in (
             ExecutionStatus.RUNNING,

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import logging
 import socket
+import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from types import TracebackType
 
 import uvicorn
@@ -16,7 +19,7 @@ from dex_store import ExecutionStore, StoreConfig, open_store
 from ._app import create_app
 from ._functions import Handler, ServedFunctions
 
-__all__ = ("DEFAULT_HOST", "DexServer", "ServerStartError")
+__all__ = ("DEFAULT_HOST", "DexServer", "ServerStartError", "own_log_to_stderr")
 
 logger = logging.getLogger(__name__)
 
@@ -24,6 +27,35 @@ DEFAULT_HOST = "127.0.0.1"
 """Where the server listens unless told otherwise: this machine only."""
 
 _START_TIMEOUT = 10.0
+
+
+@contextmanager
+def own_log_to_stderr() -> Iterator[logging.Handler]:
+    """Send dex-server's own warnings and errors to stderr, and only there.
+
+    The ``dex_server`` logger gets a stderr handler of its own and stops
+    propagating: the root logger carries the log capture that files
+    in-process handlers' lines into their invocations, so without this a
+    server error (a ServiceException's traceback) would vanish into an
+    execution's logs instead of reaching the console. Undone on exit.
+    """
+    own = logging.getLogger("dex_server")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setLevel(logging.WARNING)
+    handler.setFormatter(
+        logging.Formatter("dex serve: %(levelname)s: %(message)s (%(name)s)")
+    )
+    before = (own.propagate, own.level)
+    own.addHandler(handler)
+    own.propagate = False
+    if own.getEffectiveLevel() > logging.WARNING:
+        own.setLevel(logging.WARNING)
+    try:
+        yield handler
+    finally:
+        own.removeHandler(handler)
+        own.propagate = before[0]
+        own.setLevel(before[1])
 
 
 class ServerStartError(RuntimeError):
@@ -76,14 +108,14 @@ class DexServer:
             clock_mode=ClockMode.of(skip_time),
             resume_stored=True,
         )
-        self.app = create_app(self.service, self.functions)
+        self._server: uvicorn.Server | None = None
+        self.app = create_app(self.service, self.functions, stopping=self._stopping)
         try:
             self._socket = _bind(host, port)
         except BaseException:
             self._release()
             raise
         self.host, self.port = self._socket.getsockname()[:2]
-        self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
         self._closed = False
 
@@ -102,6 +134,9 @@ class DexServer:
         self.functions.add_runtime(name, url)
 
     # -- running ---------------------------------------------------------------
+
+    def _stopping(self) -> bool:
+        return self._closed or (self._server is not None and self._server.should_exit)
 
     def _uvicorn(self) -> uvicorn.Server:
         config = uvicorn.Config(

@@ -22,6 +22,7 @@ from ._errors import InvalidRequestContentError, RequestTooLargeError
 __all__ = (
     "MAX_REQUEST_BYTES",
     "json_body",
+    "json_type",
     "query_bool",
     "query_int",
     "query_timestamp",
@@ -111,6 +112,21 @@ def json_body(raw: bytes, operation: str) -> dict[str, Any]:
             f"{type(data).__name__}"
         )
     return data
+
+
+def json_type(value: Any) -> str:
+    """The JSON name of a decoded value's type (for error messages)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    return "an object"
 
 
 def query_int(request: Request, name: str) -> int | None:

@@ -126,15 +126,17 @@ class Callbacks(ServiceCore):
         self, live: LiveExecution, callback_id: str, op_id: str
     ) -> Operation:
         op = live.operations[op_id]
-        if live.terminal:
-            raise InvalidParameterValueError(
-                f"Callback {callback_id!r} can no longer be answered: execution "
-                f"{live.arn} has ended ({live.summary.status.value})"
-            )
+        # A callback that timed out says so even once its execution has
+        # ended (most often because of that timeout).
         if op.status is OperationStatus.TIMED_OUT:
             raise CallbackTimeoutError(
                 f"Callback {callback_id!r} timed out at {op.end_timestamp} and can "
                 "no longer be answered"
+            )
+        if live.terminal:
+            raise InvalidParameterValueError(
+                f"Callback {callback_id!r} can no longer be answered: execution "
+                f"{live.arn} has ended ({live.summary.status.value})"
             )
         if op.status is not OperationStatus.STARTED:
             raise InvalidParameterValueError(

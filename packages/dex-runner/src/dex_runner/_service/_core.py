@@ -21,6 +21,7 @@ from dex_schema import (
 from dex_store import (
     ExecutionNotFoundError,
     ExecutionStore,
+    StoreNotFoundError,
 )
 
 from ._api import (
@@ -239,7 +240,8 @@ class ServiceCore:
                 return live
             try:
                 record = self.store.load(execution_arn)
-            except ExecutionNotFoundError:
+            except (ExecutionNotFoundError, StoreNotFoundError):
+                # A store that does not exist yet holds no executions.
                 return None
             clock = VirtualClock(self.clock_mode)
             saved = record.service_state.clock

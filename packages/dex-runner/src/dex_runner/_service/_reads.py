@@ -13,12 +13,15 @@ from dex_schema import (
     ExecutionStatus,
     ExecutionSummary,
     Operation,
+    PauseDetails,
 )
 from dex_store import (
     ExecutionNotFoundError,
     ExecutionQuery,
     InvalidQueryError,
     QueryOrder,
+    QueryPage,
+    StoreNotFoundError,
     function_name_of,
 )
 
@@ -39,6 +42,7 @@ from ._errors import (
 from ._execution import LiveExecution
 from ._ids import decode_marker, encode_marker
 from ._ids import function_arn as parse_function_arn
+from ._pause import _PAUSES
 
 __all__ = ("Reads",)
 
@@ -92,12 +96,22 @@ class Reads(ServiceCore):
     def get_execution(self, execution_arn: str) -> ExecutionSummary:
         """Return the execution's summary (GetDurableExecution).
 
+        A PAUSING or PAUSED execution's summary has its ``pause_details``
+        (when the pause was asked for, why, whether its timeout is paused);
+        any other's has none, as the model says.
+
         Raises
         ------
         ResourceNotFoundError
             No execution has this ARN.
         """
-        return self.load(execution_arn).execution
+        record = self.load(execution_arn)
+        summary = record.execution
+        if summary.status not in (ExecutionStatus.PAUSING, ExecutionStatus.PAUSED):
+            return _replace(summary, pause_details=None)
+        return _replace(
+            summary, pause_details=summary.pause_details or _pause_details(record)
+        )
 
     def load(self, execution_arn: str) -> ExecutionRecord:
         """Return the execution's whole record as it stands now.
@@ -114,7 +128,9 @@ class Reads(ServiceCore):
                 return live.to_record()
         try:
             return self.store.load(execution_arn)
-        except ExecutionNotFoundError:
+        except (ExecutionNotFoundError, StoreNotFoundError):
+            # A store that does not exist yet (a filesystem store before its
+            # first write) holds no executions.
             raise not_found(execution_arn) from None
 
     def get_execution_history(
@@ -184,7 +200,17 @@ class Reads(ServiceCore):
         )
         try:
             page = self.store.query(query)
+        except StoreNotFoundError:
+            # A store that does not exist yet holds no executions; the first
+            # execution started creates it.
+            page = QueryPage(rows=(), next_marker=None)
         except InvalidQueryError as error:
+            if marker is not None:
+                raise InvalidParameterValueError(
+                    f"Invalid Marker {marker[:60]!r}: pass the NextMarker of the "
+                    "previous ListDurableExecutionsByFunction page unchanged, "
+                    "with the same ReverseOrder"
+                ) from None
             raise InvalidParameterValueError(str(error)) from None
         rows = tuple(
             Execution(
@@ -211,6 +237,30 @@ def _page_size(max_items: int | None, default: int) -> int:
             f"{MAX_PAGE_SIZE}"
         )
     return max_items
+
+
+def _pause_details(record: ExecutionRecord) -> PauseDetails | None:
+    """The pause of a PAUSING or PAUSED execution, as GetDurableExecution has it.
+
+    The service's pause bookkeeping knows it while this service runs the
+    execution; otherwise the last ExecutionPaused event tells it.
+    """
+    state = _PAUSES.get(record.arn)
+    if state is not None:
+        return PauseDetails(
+            pause_request_timestamp=state.requested,
+            reason=state.reason,
+            execution_timeout_paused=state.timeout_paused,
+        )
+    for event in reversed(record.events):
+        details = event.execution_paused_details
+        if details is not None:
+            return PauseDetails(
+                pause_request_timestamp=details.pause_request_timestamp,
+                reason=details.reason.payload if details.reason else None,
+                execution_timeout_paused=details.execution_timeout_paused,
+            )
+    return None
 
 
 def _without_data(event: Event) -> Event:
