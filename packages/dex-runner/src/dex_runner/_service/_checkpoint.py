@@ -42,7 +42,7 @@ from ._errors import InvalidParameterValueError
 from ._execution import LiveExecution, event_error, event_result
 from ._ids import encode_callback_id
 
-__all__ = ("apply_updates",)
+__all__ = ("OPERATION_PAYLOAD_LIMIT_BYTES", "apply_updates")
 
 _replace = msgspec.structs.replace
 
@@ -95,6 +95,11 @@ class _Batch:
             self.live.completion = self.completion
 
 
+OPERATION_PAYLOAD_LIMIT_BYTES = 256 * 1024
+"""The most bytes one operation's checkpointed payload may hold (the
+EXECUTION operation's result may be as large as a Lambda response)."""
+
+
 def apply_updates(
     live: LiveExecution, updates: Sequence[OperationUpdate], now: dt.datetime
 ) -> bool:
@@ -107,11 +112,12 @@ def apply_updates(
         type or state does not allow, a START of an operation that exists, or
         a type that differs from the stored operation's. Nothing is applied.
     """
-    # XXX: payload and request size limits (256 KB per operation payload, 750
-    # KB per checkpoint request in the service) are not enforced here.
+    # XXX: the 750 KB limit of one checkpoint request is not enforced (the SDK
+    # batches below it); only each operation's payload limit is.
     batch = _Batch(live, now)
     for index, update in enumerate(updates):
         where = f"Updates[{index}] (Id {update.id!r})"
+        _check_payload_size(update, where)
         allowed = _ALLOWED[update.type]
         if update.action not in allowed:
             raise InvalidParameterValueError(
@@ -141,6 +147,19 @@ def apply_updates(
             _finish(batch, update, existing, where)
     batch.commit()
     return batch.completion is not None
+
+
+def _check_payload_size(update: OperationUpdate, where: str) -> None:
+    if update.payload is None or update.type is OperationType.EXECUTION:
+        return
+    size = len(update.payload.encode("utf-8", "surrogatepass"))
+    if size > OPERATION_PAYLOAD_LIMIT_BYTES:
+        raise InvalidParameterValueError(
+            f"{where}: the payload is {size} bytes, over the limit of "
+            f"{OPERATION_PAYLOAD_LIMIT_BYTES} bytes for one operation's payload; "
+            "return less from the operation, or keep large data elsewhere and "
+            "return a reference to it"
+        )
 
 
 def _check_parent(batch: _Batch, update: OperationUpdate, where: str) -> None:
