@@ -10,8 +10,10 @@ from ._show import print_execution
 from ._store import (
     StoreChoice,
     add_store_arguments,
+    check_writable_store,
     choose_store,
     open_for_reading,
+    path_origin_hint,
     require_persistent,
 )
 from ._validate import Problem, validate_file
@@ -31,12 +33,14 @@ __all__ = (
     "add_store_arguments",
     "all_commands",
     "build_parser",
+    "check_writable_store",
     "choose_store",
     "load_handler",
     "main",
     "open_for_reading",
     "operation_tree",
     "parse_json_option",
+    "path_origin_hint",
     "print_execution",
     "register_commands",
     "require_persistent",

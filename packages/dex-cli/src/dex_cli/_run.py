@@ -437,9 +437,11 @@ RUN = Command(
         unless --no-skip-time is given. Prints the status, the result or the
         error, the operation tree and where the record was stored. A callback
         is answered by --callback NAME=JSON; on a terminal an unanswered
-        callback is asked for, otherwise the execution is stopped and the
-        callback named. Exit status 0 when the execution SUCCEEDED, 1
-        otherwise, 2 for bad input.
+        callback is asked for, otherwise (or when standard input ends) the
+        execution is stopped and the callback named; a --callback that
+        answered nothing is warned about. Ctrl-C stops and records the
+        execution, then exits 130. Exit status 0 when the execution
+        SUCCEEDED, 1 otherwise, 2 for bad input.
         """,
     examples=(
         'dex run examples.order_workflow:handler --input \'{"order_id": "o-1"}\'',
