@@ -193,3 +193,32 @@ def test_a_copied_record_without_marker_is_unreadable_not_hidden(
 
     assert len(page.rows) == 3
     assert [item.location for item in page.unreadable] == [str(tmp_path / "copy.json")]
+
+
+def test_records_beside_other_files_are_not_taken_for_a_store(tmp_path: Path) -> None:
+    _orphaned_store(tmp_path)
+    (tmp_path / "notes.txt").write_text("mine")
+
+    with pytest.raises(StoreNotFoundError) as caught:
+        FilesystemExecutionStore(tmp_path).query()
+
+    assert str(caught.value) == (
+        f"{tmp_path} is not a dex store: it has no .dex-store/store.json, and "
+        "besides *.json files it holds notes.txt, so it is not taken for a store "
+        "whose marker was deleted; move those out if it is one; use a directory "
+        "a dex filesystem store wrote"
+    )
+
+
+def test_json_files_that_are_no_records_are_not_a_store(tmp_path: Path) -> None:
+    (tmp_path / "package.json").write_text('{"name": "web"}')
+
+    with pytest.raises(StoreNotFoundError) as caught:
+        FilesystemExecutionStore(tmp_path).query()
+
+    assert str(caught.value) == (
+        f"{tmp_path} is not a dex store: it has no .dex-store/store.json, and none "
+        "of its 1 *.json files is an execution record under the name a store "
+        "gives it (`dex validate` says why); use a directory a dex filesystem "
+        "store wrote"
+    )

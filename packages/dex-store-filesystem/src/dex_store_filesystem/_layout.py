@@ -109,11 +109,17 @@ def holds_records(root: Path) -> bool:
     directory for a store and writes its marker and index again on its
     first write.
     """
+    return _why_no_records(root) is None
+
+
+def _why_no_records(root: Path) -> str | None:
+    """Why ``root`` is not a store whose marker was deleted; None when it is."""
+    marker = f"{MARKER_DIRECTORY}/{MARKER_FILE}"
     try:
         with os.scandir(root) as entries:
             names = sorted(entry.name for entry in entries)
-    except OSError:
-        return False
+    except OSError as error:
+        return f"it cannot be read ({error.strerror})"
     records = [name for name in names if is_record_name(name)]
     others = [
         name
@@ -122,16 +128,27 @@ def holds_records(root: Path) -> bool:
         and name != MARKER_DIRECTORY
         and not name.startswith(TEMPORARY_PREFIX)
     ]
-    if others or not records:
-        return False
+    if not records:
+        return f"it has neither a {marker} nor execution record files"
+    if others:
+        shown = ", ".join(others[:3]) + ("..." if len(others) > 3 else "")
+        return (
+            f"it has no {marker}, and besides *.json files it holds {shown}, "
+            "so it is not taken for a store whose marker was deleted; move "
+            "those out if it is one"
+        )
     for name in records:
         try:
             record = decode((root / name).read_bytes(), source=str(root / name))
         except (OSError, SchemaError):
             continue
         if file_name_for(record.arn) == name:
-            return True
-    return False
+            return None
+    return (
+        f"it has no {marker}, and none of its {len(records)} *.json files is an "
+        "execution record under the name a store gives it (`dex validate` "
+        "says why)"
+    )
 
 
 def check_store(root: Path) -> None:
@@ -146,11 +163,13 @@ def check_store(root: Path) -> None:
     problem = _marker_problem(root)
     if problem is not None:
         raise StoreNotFoundError(f"{root} is not a usable dex store: {problem}")
-    if not is_store(root):
+    if (root / MARKER_DIRECTORY / MARKER_FILE).is_file():
+        return
+    why = _why_no_records(root)
+    if why is not None:
         raise StoreNotFoundError(
-            f"{root} is not a dex store: it has neither a "
-            f"{MARKER_DIRECTORY}/{MARKER_FILE} nor execution record files; "
-            "use a directory a dex filesystem store wrote"
+            f"{root} is not a dex store: {why}; use a directory a dex "
+            "filesystem store wrote"
         )
 
 
