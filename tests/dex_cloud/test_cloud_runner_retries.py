@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import boto3
 import pytest
 from aws_durable_execution_sdk_python.execution import InvocationStatus
 from botocore.exceptions import (
@@ -315,6 +316,8 @@ def _no_credentials(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    # boto3's default session keeps the credentials an earlier test found.
+    monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)
 
 
 def test_without_credentials_a_loopback_endpoint_gets_dummy_ones(

@@ -16,6 +16,7 @@ from aws_durable_execution_sdk_python.lambda_service import OperationStatus
 from dex_runner import (
     CallbackTimeoutError,
     InvalidParameterValueError,
+    OperationNotFoundError,
     ResourceNotFoundError,
 )
 from dex_schema import ErrorObject, EventType, ExecutionStatus
@@ -316,6 +317,64 @@ def test_wait_for_callback_finds_a_callback_by_its_wait_for_callback_name(
         "CALLBACK",
         "STEP",
     ]
+
+
+def test_get_callback_finds_the_callback_of_a_wait_for_callback_by_its_name(
+    make_runner: Any,
+) -> None:
+    @durable_execution
+    def handler(event: Any, context: DurableContext) -> Any:
+        return context.wait_for_callback(lambda callback_id, _ctx: None, name="ext")
+
+    runner = make_runner(handler)
+    arn = runner.run_async()
+    callback_id = runner.wait_for_callback(arn, name="ext")
+    runner.send_callback_success(callback_id, '"granted"')
+    result = runner.wait_for_result(arn)
+
+    callback = result.get_callback("ext")
+    assert callback.callback_id == callback_id
+    assert callback.operation_type.value == "CALLBACK"
+    assert callback.parent_id == result.get_context("ext").id
+    assert callback.result == '"granted"'
+
+
+def test_get_callback_prefers_a_callback_of_the_exact_name(make_runner: Any) -> None:
+    @durable_execution
+    def handler(event: Any, context: DurableContext) -> Any:
+        context.wait_for_callback(lambda callback_id, _ctx: None, name="ext")
+        return context.create_callback(name="ext").result()
+
+    runner = make_runner(handler)
+    arn = runner.run_async()
+    inner = runner.wait_for_callback(arn, name="ext")
+    runner.send_callback_success(inner, '"first"')
+    outer = runner.wait_for_callback(arn, name="ext")
+    runner.send_callback_success(outer, "second")
+    result = runner.wait_for_result(arn)
+
+    assert result.result == '"second"'
+    assert result.get_callback("ext").callback_id == outer
+
+
+def test_get_callback_of_an_unknown_name_lists_the_names(make_runner: Any) -> None:
+    @durable_execution
+    def handler(event: Any, context: DurableContext) -> Any:
+        context.step(lambda _: None, name="prepare")
+        return context.wait_for_callback(lambda callback_id, _ctx: None, name="ext")
+
+    runner = make_runner(handler)
+    arn = runner.run_async()
+    runner.send_callback_success(runner.wait_for_callback(arn), '"ok"')
+    result = runner.wait_for_result(arn)
+
+    with pytest.raises(OperationNotFoundError) as caught:
+        result.get_callback("other")
+
+    assert str(caught.value) == (
+        "no CallbackOperation named 'other'; named operations: 'ext', 'ext create "
+        "callback id', 'ext submitter', 'prepare'"
+    )
 
 
 def _status(runner: Any, arn: str, name: str) -> str:

@@ -15,6 +15,7 @@ from dex_runner import (
     NotDurableHandlerError,
     is_durable_handler,
 )
+from dex_runner._handler import handler_name
 from dex_runner._service import MAX_INVOCATION_ATTEMPTS
 from dex_schema import ErrorObject, ExecutionStatus, InvocationOutcome
 
@@ -161,3 +162,84 @@ def test_an_invocation_past_its_timeout_is_fenced_and_named_at_close(
     assert [op.name for op in runner.store.load(result.execution_arn).operations][
         1:
     ] == []
+
+
+def _slow_step(entered: threading.Event, release: threading.Event) -> Any:
+    @durable_execution
+    def slow(event: Any, context: DurableContext) -> str:
+        def work(_: Any) -> str:
+            print("working")
+            entered.set()
+            release.wait(10)
+            return "late"
+
+        return context.step(work, name="work")
+
+    return slow
+
+
+@pytest.mark.parametrize(
+    ("ends", "status", "why"),
+    [("timeout", "TIMED_OUT", "timed out"), ("stop", "STOPPED", "was stopped")],
+)
+def test_an_invocation_cut_off_by_the_end_of_its_execution_ends_with_it(
+    make_runner: Any, store: Any, ends: str, status: str, why: str
+) -> None:
+    entered, release = threading.Event(), threading.Event()
+    runner = make_runner(_slow_step(entered, release))
+    try:
+        if ends == "timeout":
+            result = runner.run(timeout=1)
+        else:
+            arn = runner.run_async()
+            assert entered.wait(10)
+            _wait_until_started(runner, arn, "work")
+            runner.stop_execution(arn)
+            result = runner.wait_for_result(arn)
+
+        assert result.execution_status.value == status
+        assert [event.event_type.value for event in result.history] == [
+            "ExecutionStarted",
+            "StepStarted",
+            "InvocationCompleted",
+            "ExecutionTimedOut" if ends == "timeout" else "ExecutionStopped",
+        ]
+        error = ErrorObject(
+            error_type="dex.ExecutionEnded",
+            error_message=(
+                f"The execution ended ({status}) while this invocation was "
+                "running; the invocation was cut off and its later checkpoints "
+                "are rejected"
+            ),
+        )
+        end = result.record.execution.end_timestamp
+        (invocation,) = store.load(result.execution_arn).invocations
+        assert invocation.outcome is InvocationOutcome.ERROR
+        assert invocation.error == error
+        assert invocation.end_timestamp == end
+        assert [entry.message for entry in invocation.logs] == ["working"]
+        completed = result.history[2].invocation_completed_details
+        assert completed is not None
+        assert completed.request_id == invocation.request_id
+        assert completed.end_timestamp == end == result.history[3].event_timestamp
+        assert completed.error is not None and completed.error.payload == error
+
+        with pytest.warns(HandlerStillRunningWarning) as warned:
+            runner.close()
+        assert [str(warning.message) for warning in warned] == [
+            f"handler {handler_name(runner.handler)} was still running when the "
+            f"runner closed; its execution {why}, so it is fenced off (its later "
+            "checkpoints are rejected); its thread cannot be stopped and is left "
+            "behind when the process exits"
+        ]
+    finally:
+        release.set()
+
+
+def _wait_until_started(runner: Any, arn: str, name: str) -> None:
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        if any(op.name == name for op in runner.get_execution(arn).operations):
+            return
+        time.sleep(0.01)
+    raise AssertionError(f"operation {name} never started")

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import dex_runner.service
 import pytest
 from aws_durable_execution_sdk_python import DurableContext, durable_execution
 from aws_durable_execution_sdk_python.config import Duration
@@ -18,6 +19,7 @@ from aws_durable_execution_sdk_python.execution import InvocationStatus
 from dex_runner import (
     DurableFunctionTestResult,
     DurableFunctionTestRunner,
+    ExecutionAlreadyStartedError,
     ExecutionWaitTimeoutError,
     InvalidInputError,
     InvalidParameterValueError,
@@ -65,6 +67,132 @@ def test_input_that_is_not_json_is_refused(make_runner: Any) -> None:
         "not JSON serializable (got dict); pass dicts, lists, str, numbers, bools "
         "or None, or a str of JSON text"
     )
+
+
+@pytest.mark.parametrize("number", [float("nan"), float("inf"), float("-inf")])
+def test_nan_and_infinity_are_refused_as_input(make_runner: Any, number: float) -> None:
+    runner = make_runner(echo)
+
+    with pytest.raises(InvalidInputError) as caught:
+        runner.run({"ratio": [1.5, number]})
+
+    assert str(caught.value) == (
+        "the execution input must be JSON-serializable: Out of range float values "
+        "are not JSON compliant (got dict); JSON has no NaN or infinity: pass None "
+        "or a string for such a number"
+    )
+    assert runner.service.list_executions_by_function("test-function") == (
+        runner.service.list_executions_by_function("no-such-function")
+    )
+
+
+@pytest.mark.parametrize("text", ["NaN", "Infinity", "-Infinity"])
+def test_a_str_python_reads_as_a_number_but_json_does_not_is_a_string(
+    make_runner: Any, text: str
+) -> None:
+    result = make_runner(echo).run(text)
+
+    assert result.history[0].execution_started_details.input.payload == f'"{text}"'
+    assert result.result == f'"{text}"'
+
+
+def test_a_callback_result_must_be_payload_text(make_runner: Any) -> None:
+    runner = make_runner(waits_for_approval)
+    arn = runner.run_async()
+    callback_id = runner.wait_for_callback(arn)
+
+    with pytest.raises(TypeError) as caught:
+        runner.send_callback_success(callback_id, {"approved": True})
+
+    assert str(caught.value) == (
+        "a callback result is the payload text (bytes or str), got dict; pass "
+        "json.dumps(value) for a JSON value"
+    )
+    runner.stop_execution(arn)
+
+
+def test_run_with_a_function_name_serves_the_handler_under_that_name(
+    make_runner: Any,
+) -> None:
+    runner = make_runner(echo)
+
+    result = runner.run("hi", function_name="nope")
+
+    assert result.execution_status is ExecutionStatus.SUCCEEDED
+    assert result.result == '"hi"'
+    assert result.execution_arn.startswith(
+        "arn:aws:lambda:us-east-1:123456789012:function:nope:$LATEST/durable-execution/"
+    )
+    assert [inv.outcome.value for inv in result.invocations] == ["SUCCEEDED"]
+
+
+def test_run_with_a_registered_function_name_runs_that_function(
+    make_runner: Any,
+) -> None:
+    @durable_execution
+    def shout(event: Any, context: DurableContext) -> str:
+        return str(event).upper()
+
+    runner = make_runner(echo, functions={"shout": shout})
+
+    assert runner.run("hi", function_name="shout").result == '"HI"'
+    assert runner.run("hi", function_name="other").result == '"hi"'
+    assert runner.run("hi").result == '"hi"'
+
+
+def test_an_execution_name_with_the_same_input_is_the_same_execution(
+    make_runner: Any,
+) -> None:
+    calls: list[Any] = []
+
+    @durable_execution
+    def counted(event: Any, context: DurableContext) -> Any:
+        return context.step(lambda _: calls.append(event) or len(calls), name="n")
+
+    runner = make_runner(counted)
+
+    first = runner.run({"order": 1}, execution_name="nightly")
+    again = runner.run({"order": 1}, execution_name="nightly")
+    arn = runner.run_async({"order": 1}, execution_name="nightly")
+
+    assert again.execution_arn == first.execution_arn == arn
+    assert again.result == first.result == "1"
+    assert calls == [{"order": 1}]
+    other_function = runner.run(
+        {"order": 1}, execution_name="nightly", function_name="b"
+    )
+    assert other_function.execution_arn != first.execution_arn
+
+
+def test_an_execution_name_with_another_input_is_refused(make_runner: Any) -> None:
+    runner = make_runner(echo)
+    arn = runner.run({"order": 1}, execution_name="nightly").execution_arn
+
+    with pytest.raises(ExecutionAlreadyStartedError) as caught:
+        runner.run({"order": 2}, execution_name="nightly")
+
+    assert str(caught.value) == (
+        "Durable execution 'nightly' of test-function was already started "
+        f"({arn}) with another input; use a new DurableExecutionName"
+    )
+    assert caught.value.code == "DurableExecutionAlreadyStartedException"
+    assert caught.value.status == 409
+    assert (
+        dex_runner.service.ExecutionAlreadyStartedError is ExecutionAlreadyStartedError
+    )
+
+
+def test_an_execution_name_of_a_running_execution_is_taken_too(
+    make_runner: Any,
+) -> None:
+    runner = make_runner(waits_for_approval)
+    arn = runner.run_async("a", execution_name="pending")
+
+    assert runner.run_async("a", execution_name="pending") == arn
+    with pytest.raises(ExecutionAlreadyStartedError):
+        runner.run_async("b", execution_name="pending")
+    runner.wait_for_callback(arn)
+    runner.stop_execution(arn)
 
 
 def test_the_execution_started_event_holds_input_and_timeout(make_runner: Any) -> None:

@@ -377,3 +377,36 @@ def test_a_server_error_is_logged_to_stderr_with_its_traceback_only(
     assert [r for r in caplog.records if r.name.startswith("dex_server")] == []
     assert after.propagate is True
     assert after.handlers == []
+
+
+def test_a_service_exception_of_the_service_is_logged_to_stderr_too(
+    server: DexServer,
+    client: Any,
+    capfd: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    arn = f"{CALC_ARN}:$LATEST/durable-execution/x/0"
+
+    def broken(execution_arn: str) -> Any:
+        raise ServiceInternalError(f"the service failed while running {execution_arn}")
+
+    monkeypatch.setattr(server.service, "get_execution", broken)
+
+    with own_log_to_stderr(), pytest.raises(ClientError) as raised:
+        client.get_durable_execution(DurableExecutionArn=arn)
+    time.sleep(0.05)
+
+    assert _error(raised) == (
+        "ServiceException",
+        500,
+        f"the service failed while running {arn}",
+    )
+    err = capfd.readouterr().err
+    assert (
+        f"dex serve: ERROR: GET /2025-12-01/durable-executions/{arn} answered "
+        f"ServiceException: the service failed while running {arn} "
+        "(dex_server._app)\nTraceback (most recent call last):\n"
+    ) in err
+    assert err.rstrip().endswith(
+        f"ServiceInternalError: the service failed while running {arn}"
+    )

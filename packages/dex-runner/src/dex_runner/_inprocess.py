@@ -141,8 +141,9 @@ class InProcessInvoker:
         self._capture = capture
         self._inject_client = inject_client
         self._lock = threading.Lock()
-        self._running: dict[threading.Thread, str] = {}
+        self._running: dict[threading.Thread, tuple[str, str]] = {}
         self._logs: dict[str, InvocationLog] = {}
+        self._fenced: dict[str, str] = {}
 
     def register(self, name: str, handler: Handler) -> None:
         """Serve ``handler`` as the function ``name``."""
@@ -175,7 +176,7 @@ class InProcessInvoker:
         log = InvocationLog(invocation.input.durable_execution_arn, clock_now)
         thread = threading.current_thread()
         with self._lock:
-            self._running[thread] = handler_name(handler)
+            self._running[thread] = (handler_name(handler), invocation.request_id)
             self._logs[invocation.request_id] = log
         if self._capture is not None:
             self._capture.begin(log)
@@ -189,6 +190,7 @@ class InProcessInvoker:
             with self._lock:
                 self._running.pop(thread, None)
                 self._logs.pop(invocation.request_id, None)
+                self._fenced.pop(invocation.request_id, None)
 
     def _call(
         self,
@@ -256,21 +258,42 @@ class InProcessInvoker:
             log = self._logs.get(request_id)
         return log.snapshot() if log is not None else ()
 
-    def warn_still_running(self) -> list[str]:
-        """Warn about handlers still running (fenced off); return their names."""
+    def fenced(self, request_id: str, why: str) -> None:
+        """Note why the service fenced a running invocation off.
+
+        Parameters
+        ----------
+        request_id:
+            The invocation's request id.
+        why:
+            What happened, completing "it is still running but ...": e.g.
+            "its execution timed out".
+        """
         with self._lock:
-            names = [
-                name for thread, name in self._running.items() if thread.is_alive()
+            if request_id in self._logs:
+                self._fenced[request_id] = why
+
+    def warn_still_running(self) -> list[str]:
+        """Warn about handlers still running (fenced off); return their names.
+
+        Each warning says why the handler was fenced off: its invocation
+        timeout passed, or its execution timed out or was stopped.
+        """
+        with self._lock:
+            running = [
+                (name, self._fenced.get(request_id))
+                for thread, (name, request_id) in self._running.items()
+                if thread.is_alive()
             ]
-        if names:
+        if running:
             release_hung_handlers_at_exit()
-        for name in names:
+        for name, why in running:
             message = (
-                f"handler {name} was still running when the runner closed; it "
-                "passed its invocation timeout and is fenced off (its later "
-                "checkpoints are rejected); its thread cannot be stopped and is "
-                "left behind when the process exits"
+                f"handler {name} was still running when the runner closed; "
+                f"{why or 'it passed its invocation timeout'}, so it is fenced "
+                "off (its later checkpoints are rejected); its thread cannot be "
+                "stopped and is left behind when the process exits"
             )
             logger.warning(message)
             warnings.warn(message, HandlerStillRunningWarning, stacklevel=3)
-        return names
+        return [name for name, _ in running]

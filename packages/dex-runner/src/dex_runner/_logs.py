@@ -2,10 +2,14 @@
 
 While a runner is open, one handler on the root logger and one tee on
 ``sys.stdout`` attribute each record or printed line to the invocation that
-produced it: by thread (the invocation's thread and the threads the SDK starts
-for it), by the ``executionArn`` the SDK's context logger attaches, or, when
-one invocation is running, to that one. Lambda writes the same lines to the
-invocation's log stream.
+produced it: by thread (the invocation's thread and every thread started from
+it, at any depth: the SDK's handler worker, map and parallel branches, the
+function's own threads), by the ``executionArn`` the SDK's context logger
+attaches, or, when one invocation is running, to that one. Lambda writes the
+same lines to the invocation's log stream.
+
+Which thread started which is learnt by wrapping ``threading.Thread.start``
+while the capture is installed.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import datetime as dt
 import logging
 import sys
 import threading
+import weakref
 from collections.abc import Callable
 from typing import Any, TextIO, cast
 
@@ -119,6 +124,11 @@ class LogCapture:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._by_thread: dict[int, InvocationLog] = {}
+        self._owners: dict[threading.Thread, InvocationLog] = {}
+        self._parents: weakref.WeakKeyDictionary[threading.Thread, threading.Thread]
+        self._parents = weakref.WeakKeyDictionary()
+        self._original_start: Callable[[threading.Thread], None] | None = None
+        self._start: Callable[[threading.Thread], None] | None = None
         self._active: list[InvocationLog] = []
         self._users = 0
         self._handler = _Handler(self)
@@ -154,6 +164,20 @@ class LogCapture:
             root.setLevel(_CAPTURE_LEVEL)
         self._tee = _Tee(self, sys.stdout)
         sys.stdout = cast(TextIO, self._tee)
+        original = threading.Thread.start
+        parents = self._parents
+        lock = self._lock
+
+        def start(thread: threading.Thread) -> None:
+            # Remember who started the thread, so that what it logs goes
+            # where its starter's lines go (see ``log_for``).
+            with lock:
+                parents[thread] = threading.current_thread()
+            original(thread)
+
+        self._original_start = original
+        self._start = start
+        setattr(threading.Thread, "start", start)  # noqa: B010
 
     def _uninstall(self) -> None:
         root = logging.getLogger()
@@ -164,11 +188,19 @@ class LogCapture:
         if self._tee is not None and sys.stdout is cast(TextIO, self._tee):
             sys.stdout = self._tee.original
         self._tee = None
+        if self._original_start is not None:
+            # When someone wrapped ``start`` over ours, theirs stays (and ours
+            # under it only records parents, which nothing reads meanwhile).
+            if threading.Thread.start is self._start:
+                setattr(threading.Thread, "start", self._original_start)  # noqa: B010
+            self._original_start = None
+            self._start = None
 
     def begin(self, log: InvocationLog) -> None:
         """Attribute what the calling thread logs to ``log`` from now on."""
         with self._lock:
             self._by_thread[threading.get_ident()] = log
+            self._owners[threading.current_thread()] = log
             self._active.append(log)
 
     def end(self, log: InvocationLog) -> None:
@@ -178,9 +210,25 @@ class LogCapture:
             for thread, owner in list(self._by_thread.items()):
                 if owner is log:
                     del self._by_thread[thread]
+            for started, owner in list(self._owners.items()):
+                if owner is log:
+                    del self._owners[started]
 
     def log_for(self, thread: int, execution_arn: object) -> InvocationLog | None:
+        """The log of the invocation a line from ``thread`` belongs to, if any.
+
+        Parameters
+        ----------
+        thread:
+            The ident of the thread that wrote the line or made the record.
+        execution_arn:
+            The ``executionArn`` the SDK's context logger attached, if any.
+        """
         with self._lock:
+            if thread == threading.get_ident():
+                log = self._owner_of(threading.current_thread())
+                if log is not None:
+                    return log
             log = self._by_thread.get(thread)
             if log is not None:
                 return log
@@ -193,9 +241,25 @@ class LogCapture:
                 # The test itself runs there; handlers never do in-process.
                 return None
             if len(self._active) == 1:
-                # XXX: a line from a thread no invocation owns is given to the
-                # one invocation running; with several running it is not
-                # captured unless the SDK's logger names its execution.
+                # XXX: a line from a thread no invocation started (one of a
+                # pool made before, say) is given to the one invocation
+                # running; with several running it is not captured unless
+                # the SDK's logger names its execution.
                 self._by_thread[thread] = self._active[0]
                 return self._active[0]
             return None
+
+    def _owner_of(self, thread: threading.Thread) -> InvocationLog | None:
+        """The invocation ``thread`` or the thread that started it (and so on) runs.
+
+        An invocation's thread is in ``_owners`` from ``begin`` to ``end``,
+        alive all that time, so a thread object found there is never one whose
+        ident was reused.
+        """
+        node: threading.Thread | None = thread
+        while node is not None:
+            log = self._owners.get(node)
+            if log is not None:
+                return log
+            node = self._parents.get(node)
+        return None

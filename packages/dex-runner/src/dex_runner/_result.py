@@ -50,6 +50,8 @@ __all__ = (
 
 _View = TypeVar("_View", bound="DurableOperation")
 
+_WAIT_FOR_CALLBACK = SdkOperationSubType.WAIT_FOR_CALLBACK.value
+
 
 class OperationNotFoundError(LookupError):
     """No operation of the asked-for type has the asked-for name."""
@@ -240,6 +242,9 @@ class _Index:
             self._by_id[view.id] = view
             self._children.setdefault(operation.parent_id, []).append(view)
 
+    def get(self, operation_id: str) -> DurableOperation | None:
+        return self._by_id.get(operation_id)
+
     def children(self, parent_id: str | None) -> list[DurableOperation]:
         return list(self._children.get(parent_id, ()))
 
@@ -322,8 +327,32 @@ class DurableFunctionTestResult:
         return self._index.find(name, ContextOperation)
 
     def get_callback(self, name: str) -> CallbackOperation:
-        """The first CALLBACK named ``name``; ``OperationNotFoundError`` if none."""
-        return self._index.find(name, CallbackOperation)
+        """The first CALLBACK named ``name``, else the callback of the first
+        ``wait_for_callback`` named ``name``.
+
+        ``context.wait_for_callback(submit, name="ext")`` makes a CONTEXT
+        named ``ext`` holding the CALLBACK (and the submitter's STEP); the
+        name finds that callback, as ``runner.wait_for_callback`` does.
+
+        Raises
+        ------
+        OperationNotFoundError
+            No callback has the name, nor any ``wait_for_callback``; the
+            message lists the names there are.
+        """
+        try:
+            return self._index.find(name, CallbackOperation)
+        except OperationNotFoundError:
+            for view in self._index.views:
+                if (
+                    isinstance(view, CallbackOperation)
+                    and view.parent_id is not None
+                    and (parent := self._index.get(view.parent_id)) is not None
+                    and parent.name == name
+                    and parent.operation.sub_type == _WAIT_FOR_CALLBACK
+                ):
+                    return view
+            raise
 
     def get_invoke(self, name: str) -> InvokeOperation:
         """The first CHAINED_INVOKE named ``name`` (``OperationNotFoundError``)."""

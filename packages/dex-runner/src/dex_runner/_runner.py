@@ -112,7 +112,7 @@ class DurableFunctionTestRunner:
             raise ValueError(
                 f"invocation_timeout must be positive, got {invocation_timeout}"
             )
-        parse_function_arn(function_name)
+        own_name = _function_name(function_name)
         self.handler = handler
         self.function_name = function_name
         self.execution_timeout = execution_timeout
@@ -122,7 +122,7 @@ class DurableFunctionTestRunner:
             store if store is not None else open_store(StoreConfig.from_env())
         )
         self._capture = LogCapture.acquire()
-        self._invoker = InProcessInvoker({function_name: handler}, self._capture)
+        self._invoker = InProcessInvoker({own_name: handler}, self._capture)
         self.service = DurableExecutionService(
             self.store, self._invoker, clock_mode=self.clock_mode
         )
@@ -241,14 +241,27 @@ class DurableFunctionTestRunner:
             The same thing: seconds before the execution times out (default:
             the runner's). It also bounds the wall-clock wait.
         function_name:
-            Run this registered function instead of the runner's handler.
+            The function to run, by name or ARN: a function registered with
+            the runner (``functions=`` or ``register_function``) runs that
+            function; any other name runs the runner's handler served under
+            that name (the execution's ARN names it). ``None``: the runner's
+            handler as the runner's ``function_name``.
         execution_name:
-            The durable execution name (random when ``None``).
+            The durable execution name (random when ``None``). As in Lambda it
+            is an idempotency key: the function's execution of that name
+            started with the same input is that execution again (its result
+            is returned); another input is refused.
 
         Raises
         ------
         InvalidInputError
-            ``input`` is not JSON-serializable.
+            ``input`` is not JSON-serializable (``NaN`` and infinities
+            included: JSON has no such numbers).
+        ExecutionAlreadyStartedError
+            ``execution_name`` is taken by an execution of the function with
+            another input.
+        InvalidParameterValueError
+            ``function_name`` or ``execution_name`` is malformed.
         NotDurableHandlerError
             The handler did not answer as a durable handler does.
         ExecutionWaitTimeoutError
@@ -272,10 +285,20 @@ class DurableFunctionTestRunner:
         function_name: str | None = None,
         execution_name: str | None = None,
     ) -> str:
-        """Start an execution and return its ARN at once; arguments as ``run``."""
+        """Start an execution and return its ARN at once; arguments as ``run``.
+
+        With an ``execution_name`` already used with the same input, it
+        returns that execution's ARN and starts nothing.
+        """
         self._check_open()
         seconds = self._timeout(execution_timeout, timeout)
         payload = _payload(input)
+        if function_name is not None:
+            name = _function_name(function_name)
+            if self._invoker.handler_for(name) is None:
+                # Not a function of its own: the runner's handler, served
+                # under that name (chained invokes of it still fail).
+                self._invoker.register(name, self.handler)
         summary = self.service.start_execution(
             function_name or self.function_name,
             payload,
@@ -361,6 +384,8 @@ class DurableFunctionTestRunner:
 
         Raises
         ------
+        TypeError
+            ``result`` is neither ``bytes``, ``str`` nor ``None``.
         ResourceNotFoundError
             No callback has this id.
         InvalidParameterValueError
@@ -369,6 +394,11 @@ class DurableFunctionTestRunner:
             It timed out.
         """
         self._check_open()
+        if result is not None and not isinstance(result, bytes | str):
+            raise TypeError(
+                f"a callback result is the payload text (bytes or str), got "
+                f"{type(result).__name__}; pass json.dumps(value) for a JSON value"
+            )
         payload = result.decode() if isinstance(result, bytes) else result
         self.service.send_callback_success(callback_id, payload)
 
@@ -467,6 +497,15 @@ class DurableFunctionTestRunner:
         return list(self.service.load(execution_arn).events)
 
 
+def _function_name(name_or_arn: str) -> str:
+    """The ``NAME`` of a function name or ARN (``InvalidParameterValueError``)."""
+    return function_name_of(parse_function_arn(name_or_arn)[0])
+
+
+def _not_json(constant: str) -> Any:
+    raise ValueError(f"{constant} is not JSON")
+
+
 def _payload(value: Any) -> str | None:
     if value is None:
         return None
@@ -474,17 +513,23 @@ def _payload(value: Any) -> str | None:
         value = value.decode()
     if isinstance(value, str):
         try:
-            json.loads(value)
+            # Python reads NaN and Infinity, JSON has neither: such a text is
+            # a string value like any other text that is not JSON.
+            json.loads(value, parse_constant=_not_json)
         except ValueError:
             return json.dumps(value)
         return value
     try:
-        return json.dumps(value)
+        return json.dumps(value, allow_nan=False)
     except (TypeError, ValueError) as error:
+        hint = (
+            "JSON has no NaN or infinity: pass None or a string for such a number"
+            if "Out of range float" in str(error)
+            else "pass dicts, lists, str, numbers, bools or None, or a str of JSON text"
+        )
         raise InvalidInputError(
             f"the execution input must be JSON-serializable: {error} (got "
-            f"{type(value).__name__}); pass dicts, lists, str, numbers, bools "
-            "or None, or a str of JSON text"
+            f"{type(value).__name__}); {hint}"
         ) from None
 
 

@@ -31,7 +31,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ._errors import error_response
+from ._errors import ServerStoppingError, error_response
 from ._functions import ServedFunctions, own_function
 from ._invoke import invoke
 from ._wire import (
@@ -125,8 +125,21 @@ def _guarded(endpoint: Endpoint) -> Endpoint:
         try:
             _check_escapes(request)
             return await endpoint(request)
-        except ServiceError as error:
+        except ServerStoppingError as error:
             logger.debug("%s %s: %s", request.method, request.url.path, error)
+            return error_response(error)
+        except ServiceError as error:
+            if error.status >= 500:
+                logger.error(
+                    "%s %s answered %s: %s",
+                    request.method,
+                    request.url.path,
+                    error.code,
+                    error.message,
+                    exc_info=error,
+                )
+            else:
+                logger.debug("%s %s: %s", request.method, request.url.path, error)
             return error_response(error)
         except Exception as error:
             logger.exception("%s %s failed", request.method, request.url.path)

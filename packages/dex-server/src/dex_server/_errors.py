@@ -8,12 +8,14 @@ request itself: its size, its JSON, a duplicate execution name.
 from __future__ import annotations
 
 from dex_runner import ServiceError
+from dex_runner.service import ServiceInternalError
 from starlette.responses import JSONResponse
 
 __all__ = (
     "DurableExecutionAlreadyStartedError",
     "InvalidRequestContentError",
     "RequestTooLargeError",
+    "ServerStoppingError",
     "error_response",
 )
 
@@ -48,6 +50,13 @@ class DurableExecutionAlreadyStartedError(ServiceError):
 
     code = "DurableExecutionAlreadyStartedException"
     status = 409
+
+
+class ServerStoppingError(ServiceInternalError):
+    """The server is shutting down while a request waits (HTTP 500).
+
+    Expected on Ctrl-C, so it is not logged as a server failure.
+    """
 
 
 def error_response(error: ServiceError) -> JSONResponse:

@@ -25,7 +25,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ._errors import DurableExecutionAlreadyStartedError, InvalidRequestContentError
+from ._errors import InvalidRequestContentError
 from ._functions import ServedFunctions, not_served, own_function
 from ._wire import MAX_REQUEST_BYTES, read_body
 
@@ -70,8 +70,9 @@ async def invoke(
         The payload is not JSON.
     RequestTooLargeError
         The payload is over Lambda's limit for the invocation type.
-    DurableExecutionAlreadyStartedError
-        The execution name is taken by an execution with another input.
+    ExecutionAlreadyStartedError
+        The execution name is taken by an execution with another input
+        (``DurableExecutionAlreadyStartedException``, from the service).
     ServiceInternalError
         The server is shutting down while a ``RequestResponse`` Invoke waits.
     """
@@ -159,31 +160,12 @@ def _start(
     payload: str | None,
     execution_name: str | None,
 ) -> str:
-    if execution_name:
-        # XXX: an execution of the same name and input is the same execution
-        # whatever its status; the service's idempotency window is not modeled.
-        existing = _named(service, function, execution_name)
-        if existing is not None:
-            if existing.execution.input_payload == payload:
-                return existing.arn
-            raise DurableExecutionAlreadyStartedError(
-                f"Durable execution {execution_name!r} of {function} was already "
-                f"started ({existing.arn}) with another input; use a new "
-                "DurableExecutionName"
-            )
-    summary = service.start_execution(function, payload, execution_name=execution_name)
-    return summary.durable_execution_arn
-
-
-def _named(
-    service: DurableExecutionService, function: str, execution_name: str
-) -> ExecutionRecord | None:
-    page = service.list_executions_by_function(
-        function, execution_name=execution_name, max_items=1
+    # The service keeps the DurableExecutionName rule: the same name and input
+    # is that execution again, another input ExecutionAlreadyStartedError.
+    summary = service.start_execution(
+        function, payload, execution_name=execution_name or None
     )
-    if not page.durable_executions:
-        return None
-    return service.load(page.durable_executions[0].durable_execution_arn)
+    return summary.durable_execution_arn
 
 
 async def _ended(

@@ -18,6 +18,7 @@ from ._clock import ClockMode, VirtualClock
 from ._driver import MAX_INVOCATION_ATTEMPTS, NOT_DURABLE_ERROR_TYPE
 from ._errors import (
     CallbackTimeoutError,
+    ExecutionAlreadyStartedError,
     InvalidCheckpointTokenError,
     InvalidParameterValueError,
     ResourceConflictError,
@@ -42,6 +43,7 @@ __all__ = (
     "CheckpointOutput",
     "ClockMode",
     "DurableExecutionService",
+    "ExecutionAlreadyStartedError",
     "ExecutionListOutput",
     "HistoryOutput",
     "InvalidCheckpointTokenError",

@@ -41,6 +41,7 @@ from ._group import holds, may_skip, wait_cap
 from ._pause import interrupted, pause_after_invocation
 
 __all__ = (
+    "EXECUTION_ENDED_ERROR_TYPE",
     "MAX_INVOCATION_ATTEMPTS",
     "NOT_DURABLE_ERROR_TYPE",
     "Driver",
@@ -53,6 +54,10 @@ _replace = msgspec.structs.replace
 MAX_INVOCATION_ATTEMPTS = 3
 """Invocations in a row that may fail (raise, crash, time out) before the
 execution fails with the last one's error."""
+
+EXECUTION_ENDED_ERROR_TYPE = "dex.ExecutionEnded"
+"""``ErrorType`` of an invocation cut off because its execution timed out or was
+stopped while it ran."""
 
 NOT_DURABLE_ERROR_TYPE = "dex.NotDurableHandler"
 """``ErrorType`` of an execution whose function did not answer as a durable
@@ -212,8 +217,7 @@ class Driver:
             error_type="Execution.TimedOut",
             error_message=f"Execution timed out after {seconds} seconds",
         )
-        if live.running is not None:
-            self._fence(live, live.running, "the execution timed out")
+        self.cut_off(live, ExecutionStatus.TIMED_OUT, due)
         self.complete(
             live,
             ExecutionStatus.TIMED_OUT,
@@ -417,7 +421,12 @@ class Driver:
         live.condition.notify_all()
 
     def _fence(self, live: LiveExecution, run: RunningInvocation, why: str) -> None:
-        """Stop accepting the invocation's checkpoints and forget it."""
+        """Stop accepting the invocation's checkpoints and forget it.
+
+        ``why`` completes "the invocation is still running but ..." and is
+        handed to the invoker, which names it when it warns about handlers
+        still running.
+        """
         live.running = None
         live.token = None
         logger.warning(
@@ -427,26 +436,72 @@ class Driver:
             live.arn,
             why,
         )
+        fenced = getattr(self._invoker(), "fenced", None)
+        if callable(fenced):
+            fenced(run.request_id, why)
+
+    def _partial_logs(self, run: RunningInvocation) -> tuple[Any, ...]:
+        # What the function logged before it was cut off, when the invoker
+        # can tell (the in-process one can; Lambda's log stream would too).
+        partial = getattr(self._invoker(), "partial_logs", None)
+        return tuple(partial(run.request_id)) if callable(partial) else ()
+
+    def cut_off(
+        self, live: LiveExecution, status: ExecutionStatus, when: dt.datetime
+    ) -> None:
+        """End the running invocation, if any, of an execution ending with ``status``.
+
+        Its record ends at ``when`` (the execution's end) with outcome ERROR
+        and an error saying the execution ended while it ran, and an
+        InvocationCompleted event comes before the execution's own, so no
+        ended execution keeps a RUNNING invocation. The handler is fenced.
+        """
+        run = live.running
+        if run is None:
+            return
+        why = (
+            "its execution timed out"
+            if status is ExecutionStatus.TIMED_OUT
+            else "its execution was stopped"
+        )
+        self._fence(live, run, why)
+        error = ErrorObject(
+            error_type=EXECUTION_ENDED_ERROR_TYPE,
+            error_message=(
+                f"The execution ended ({status.value}) while this invocation was "
+                "running; the invocation was cut off and its later checkpoints "
+                "are rejected"
+            ),
+        )
+        # XXX: the cut-off invocation is recorded as ended (InvocationCompleted
+        # with this error) when its execution ends; in Lambda the function
+        # runs on until it returns or times out.
+        self._record_invocation(
+            live,
+            run,
+            when,
+            InvocationOutcome.ERROR,
+            error,
+            InvocationResult(error=error, logs=self._partial_logs(run)),
+        )
 
     def _time_out(self, live: LiveExecution, run: RunningInvocation) -> None:
         seconds = live.invocation_timeout
-        self._fence(live, run, f"its timeout of {seconds:g} seconds passed")
+        self._fence(
+            live, run, f"it passed its invocation timeout of {seconds:g} seconds"
+        )
         end = live.clock.now()
         error = ErrorObject(
             error_type="Sandbox.Timedout",
             error_message=f"Task timed out after {seconds:.2f} seconds",
         )
-        # What the function logged before it was cut off, when the invoker
-        # can tell (the in-process one can; Lambda's log stream would too).
-        partial = getattr(self._invoker(), "partial_logs", None)
-        logs = partial(run.request_id) if callable(partial) else ()
         self._record_invocation(
             live,
             run,
             end,
             InvocationOutcome.ERROR,
             error,
-            InvocationResult(error=error, logs=tuple(logs)),
+            InvocationResult(error=error, logs=self._partial_logs(run)),
         )
         if live.completion is not None:
             kind, payload, checkpointed_error = live.completion

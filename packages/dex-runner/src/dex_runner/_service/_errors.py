@@ -10,6 +10,7 @@ from __future__ import annotations
 
 __all__ = (
     "CallbackTimeoutError",
+    "ExecutionAlreadyStartedError",
     "InvalidCheckpointTokenError",
     "InvalidParameterValueError",
     "ResourceConflictError",
@@ -80,6 +81,18 @@ class ResourceConflictError(ServiceError):
     """The execution is in a state that does not allow the request (HTTP 409)."""
 
     code = "ResourceConflictException"
+    status = 409
+
+
+class ExecutionAlreadyStartedError(ServiceError):
+    """The execution name is taken by an execution with another input (HTTP 409).
+
+    A durable execution name is an idempotency key: starting the same
+    function again with the same name and the same input gives the existing
+    execution; with another input the start is refused with this error.
+    """
+
+    code = "DurableExecutionAlreadyStartedException"
     status = 409
 
 

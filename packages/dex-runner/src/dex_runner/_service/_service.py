@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 from collections.abc import Sequence
 
 import msgspec
@@ -36,6 +37,9 @@ from dex_schema import (
 )
 from dex_store import (
     ExecutionNotFoundError,
+    ExecutionQuery,
+    StoreNotFoundError,
+    function_name_of,
 )
 
 from ._api import (
@@ -51,6 +55,7 @@ from ._core import (
     not_found,
 )
 from ._errors import (
+    ExecutionAlreadyStartedError,
     InvalidParameterValueError,
     ResourceConflictError,
     ResourceNotFoundError,
@@ -101,6 +106,9 @@ class DurableExecutionService(Reads, Callbacks, Observing):
         Wall seconds an invocation of a resumed execution may take.
     """
 
+    _names_lock = threading.Lock()
+    """Makes "is the execution name taken?" and taking it one step."""
+
     def start_execution(
         self,
         function_name: str,
@@ -122,7 +130,10 @@ class DurableExecutionService(Reads, Callbacks, Observing):
         input_payload:
             The execution's input as JSON text, or ``None`` for no input.
         execution_name:
-            The durable execution name; a random UUID when ``None``.
+            The durable execution name; a random UUID when ``None``. A name
+            is an idempotency key, as in Lambda: when the function already
+            has an execution of that name with the same input, that
+            execution's summary is returned and nothing starts.
         execution_timeout:
             Seconds (of the execution's clock) before it times out.
         invocation_timeout:
@@ -135,7 +146,94 @@ class DurableExecutionService(Reads, Callbacks, Observing):
         ------
         InvalidParameterValueError
             A malformed function or execution name, or a timeout below 1.
+        ExecutionAlreadyStartedError
+            The function has an execution named ``execution_name`` whose
+            input is not ``input_payload``.
         """
+        if execution_name is None:
+            return self._start(
+                function_name,
+                input_payload,
+                execution_name=None,
+                execution_timeout=execution_timeout,
+                invocation_timeout=invocation_timeout,
+                clock=clock,
+                parent_execution_arn=parent_execution_arn,
+                parent_operation_id=parent_operation_id,
+            )
+        with self._names_lock:
+            # XXX: a name stays taken, whatever its execution's status, as
+            # long as the execution is known; the service's idempotency
+            # window is not modeled.
+            existing = self._named(function_name, execution_name)
+            if existing is not None:
+                if existing.input_payload != input_payload:
+                    raise ExecutionAlreadyStartedError(
+                        f"Durable execution {execution_name!r} of {function_name} "
+                        f"was already started ({existing.durable_execution_arn}) "
+                        "with another input; use a new DurableExecutionName"
+                    )
+                return existing
+            return self._start(
+                function_name,
+                input_payload,
+                execution_name=execution_name,
+                execution_timeout=execution_timeout,
+                invocation_timeout=invocation_timeout,
+                clock=clock,
+                parent_execution_arn=parent_execution_arn,
+                parent_operation_id=parent_operation_id,
+            )
+
+    def _named(
+        self, function_name: str, execution_name: str
+    ) -> ExecutionSummary | None:
+        """The function's execution named ``execution_name``, if it has one.
+
+        The executions this service started count, and with ``resume_stored``
+        those of its store too (a server restarted on its store keeps the
+        names taken).
+        """
+        function = function_name_of(parse_function_arn(function_name)[0])
+        with self._lock:
+            lives = list(self._live.values())
+        for live in lives:
+            summary = live.summary
+            if (
+                summary.durable_execution_name == execution_name
+                and function_name_of(summary.function_arn) == function
+            ):
+                return summary
+        if not self.resume_stored:
+            # XXX: a runner, which cannot take up an execution of an earlier
+            # run, counts only the names of the executions it started: names
+            # in a store from earlier runs are free again.
+            return None
+        try:
+            page = self.store.query(
+                ExecutionQuery(
+                    function_name=function, execution_name=execution_name, limit=1
+                )
+            )
+        except StoreNotFoundError:
+            # A store that does not exist yet holds no executions.
+            return None
+        if not page.rows:
+            return None
+        return self.load(page.rows[0].arn).execution
+
+    def _start(
+        self,
+        function_name: str,
+        input_payload: str | None,
+        *,
+        execution_name: str | None,
+        execution_timeout: int,
+        invocation_timeout: float,
+        clock: VirtualClock | None,
+        parent_execution_arn: str | None,
+        parent_operation_id: str | None,
+    ) -> ExecutionSummary:
         if self._closed:
             raise InvalidParameterValueError("the service is closed")
         if execution_timeout < 1:
@@ -252,8 +350,7 @@ class DurableExecutionService(Reads, Callbacks, Observing):
                     f"({live.summary.status.value}) and cannot be stopped"
                 )
             now = live.clock.now()
-            if live.running is not None:
-                self._driver._fence(live, live.running, "the execution was stopped")
+            self._driver.cut_off(live, ExecutionStatus.STOPPED, now)
             self._driver.complete(
                 live,
                 ExecutionStatus.STOPPED,
