@@ -18,14 +18,13 @@ from typing import Any
 
 import anyio
 from dex_runner import DurableExecutionService, InvalidParameterValueError
-from dex_runner.service import ServiceInternalError
 from dex_schema import ExecutionRecord, ExecutionStatus
 from dex_store import function_name_of
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ._errors import InvalidRequestContentError
+from ._errors import InvalidRequestContentError, ServerStoppingError
 from ._functions import ServedFunctions, not_served, own_function
 from ._wire import MAX_REQUEST_BYTES, read_body
 
@@ -73,7 +72,7 @@ async def invoke(
     ExecutionAlreadyStartedError
         The execution name is taken by an execution with another input
         (``DurableExecutionAlreadyStartedException``, from the service).
-    ServiceInternalError
+    ServerStoppingError
         The server is shutting down while a ``RequestResponse`` Invoke waits.
     """
     function = request.path_params["function"]
@@ -177,7 +176,7 @@ async def _ended(
     deadline = time.monotonic() + SYNC_INVOKE_TIMEOUT
     while time.monotonic() < deadline:
         if stopping():
-            raise ServiceInternalError(
+            raise ServerStoppingError(
                 f"dex serve is shutting down; durable execution {arn} had not "
                 "ended (what it did so far is in the store)"
             )
