@@ -99,3 +99,28 @@ def test_a_handler_without_the_decorator_is_named_in_a_warning(
     assert err.splitlines()[1].startswith(
         "dex serve: error: cannot import module 'gone'"
     )
+
+
+def test_a_store_path_that_is_a_file_is_refused_before_serving(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "notes.txt").write_text("mine")
+
+    status, err = _dex(
+        "serve",
+        "--runtime",
+        "orders=http://127.0.0.1:9000",
+        "--port",
+        "0",
+        "--store",
+        "filesystem",
+        "--store-path",
+        "notes.txt",
+    )
+
+    assert (status, err) == (
+        2,
+        f"dex serve: error: cannot use {tmp_path / 'notes.txt'} as a dex store: it "
+        "is a file, not a directory (store path from --store-path)\n",
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
 from typing import Any
 
@@ -158,3 +159,37 @@ def test_pausing_an_unknown_execution_is_not_found(client: Any) -> None:
         client.pause_durable_execution(DurableExecutionArn=arn)
 
     assert _code(raised) == ("ResourceNotFoundException", 404)
+
+
+def test_a_pausing_execution_reports_its_pause_details(client: Any, serve: Any) -> None:
+    entered, release = threading.Event(), threading.Event()
+
+    def held(event: Any, context: Any) -> Any:
+        def slow(_: Any) -> str:
+            entered.set()
+            release.wait(20)
+            return "slow"
+
+        context.step(slow, name="slow")
+        return context.step(lambda _: "done", name="after")
+
+    serve("held", held)
+    arn = _start(client, "held")
+    assert entered.wait(20)
+
+    client.pause_durable_execution(DurableExecutionArn=arn, Reason="hold")
+    pausing = client.get_durable_execution(DurableExecutionArn=arn)
+    release.set()
+    paused = _until(client, arn, "PAUSED")
+    client.stop_durable_execution(DurableExecutionArn=arn)
+    stopped = wait_ended(client, arn)
+
+    assert pausing["Status"] == "PAUSING"
+    assert pausing["PauseDetails"] == {
+        "PauseRequestTimestamp": paused["PauseDetails"]["PauseRequestTimestamp"],
+        "Reason": "hold",
+        "ExecutionTimeoutPaused": True,
+    }
+    assert paused["PauseDetails"]["Reason"] == "hold"
+    assert stopped["Status"] == "STOPPED"
+    assert "PauseDetails" not in stopped

@@ -14,6 +14,7 @@ from dex_cli import (
     Command,
     Output,
     add_store_arguments,
+    check_writable_store,
     choose_store,
     load_handler,
 )
@@ -85,6 +86,9 @@ def _run(args: argparse.Namespace, output: Output) -> int:
             "nothing to serve: give a MODULE:HANDLER or a --runtime NAME=URL"
         )
     choice = choose_store(args)
+    # A path no store can be made at is refused now, not at the first Invoke;
+    # one that does not exist yet is fine (the first execution creates it).
+    check_writable_store(choice)
     specs = [_split(spec, "handler") for spec in args.handlers]
     runtimes = []
     for spec in args.runtime:
