@@ -410,3 +410,24 @@ def test_a_service_exception_of_the_service_is_logged_to_stderr_too(
     assert err.rstrip().endswith(
         f"ServiceInternalError: the service failed while running {arn}"
     )
+
+
+def test_a_qualifier_that_is_no_version_or_alias_is_an_invalid_parameter(
+    client: Any, serve: Any
+) -> None:
+    serve("calc", quick)
+
+    with pytest.raises(ClientError) as raised:
+        client.invoke(
+            FunctionName="calc",
+            Qualifier="live!",
+            InvocationType="Event",
+            Payload=b"{}",
+        )
+
+    assert _error(raised) == (
+        "InvalidParameterValueException",
+        400,
+        "Invalid Qualifier 'live!': expected a version ($LATEST, a number) or an "
+        "alias name (letters, digits, '-', '_')",
+    )
