@@ -8,7 +8,11 @@ from typing import Any
 import pytest
 from aws_durable_execution_sdk_python import DurableContext, durable_execution
 from dex_runner._inprocess import InProcessInvoker
-from dex_runner._service import DurableExecutionService, ResourceNotFoundError
+from dex_runner._service import (
+    DurableExecutionService,
+    ExecutionAlreadyStartedError,
+    ResourceNotFoundError,
+)
 from dex_schema import ExecutionStatus
 from dex_store_filesystem import FilesystemExecutionStore
 
@@ -82,3 +86,46 @@ def test_an_execution_never_invoked_is_invoked_when_resumed(tmp_path: Path) -> N
 
     assert record is not None
     assert record.execution.result == '["prepared", "ok"]'
+
+
+def test_a_resuming_service_keeps_the_execution_names_of_its_store(
+    tmp_path: Path,
+) -> None:
+    first = _service(tmp_path, resume=False)
+    arn = first.start_execution(
+        "fn", '{"order": 1}', execution_name="nightly"
+    ).durable_execution_arn
+    first.wait_for_callback(arn, None, 30)
+    first.close()
+    second = _service(tmp_path, resume=True)
+
+    again = second.start_execution("fn", '{"order": 1}', execution_name="nightly")
+    with pytest.raises(ExecutionAlreadyStartedError) as caught:
+        second.start_execution("fn", '{"order": 2}', execution_name="nightly")
+    second.close()
+
+    assert again.durable_execution_arn == arn
+    assert str(caught.value) == (
+        f"Durable execution 'nightly' of fn was already started ({arn}) with "
+        "another input; use a new DurableExecutionName"
+    )
+
+
+def test_a_runner_counts_only_the_names_of_its_own_executions(
+    tmp_path: Path,
+) -> None:
+    first = _service(tmp_path, resume=False)
+    arn = first.start_execution(
+        "fn", '{"order": 1}', execution_name="nightly"
+    ).durable_execution_arn
+    first.wait_for_callback(arn, None, 30)
+    first.close()
+    second = _service(tmp_path, resume=False)
+
+    fresh = second.start_execution("fn", '{"order": 2}', execution_name="nightly")
+    second.wait_for_callback(fresh.durable_execution_arn, None, 30)
+    second.stop_execution(fresh.durable_execution_arn)
+    second.close()
+
+    assert fresh.durable_execution_arn != arn
+    assert fresh.durable_execution_name == "nightly"
