@@ -126,6 +126,21 @@ def test_run_with_a_function_name_serves_the_handler_under_that_name(
     assert [inv.outcome.value for inv in result.invocations] == ["SUCCEEDED"]
 
 
+def test_a_runner_served_under_a_function_arn_runs_its_handler(
+    make_runner: Any,
+) -> None:
+    runner = make_runner(
+        echo, function_name="arn:aws:lambda:us-east-1:123456789012:function:orders"
+    )
+
+    result = runner.run("hi")
+
+    assert result.result == '"hi"'
+    assert result.execution_arn.startswith(
+        "arn:aws:lambda:us-east-1:123456789012:function:orders:$LATEST/"
+    )
+
+
 def test_run_with_a_registered_function_name_runs_that_function(
     make_runner: Any,
 ) -> None:
