@@ -19,6 +19,7 @@ from dex_schema import (
     EventResumeReason,
     EventType,
     ExecutionStatus,
+    PauseDetails,
 )
 
 from .conftest import outline
@@ -63,6 +64,31 @@ def test_pausing_a_suspended_execution_pauses_it_at_once(make_runner: Any) -> No
     )
     assert details.execution_timeout_paused is True
     assert details.pause_request_timestamp == paused.event_timestamp
+
+
+def test_the_stored_record_holds_the_pause_until_the_resume(
+    make_runner: Any,
+) -> None:
+    runner = make_runner(approval)
+    arn = runner.run_async()
+    callback_id = runner.wait_for_callback(arn)
+
+    runner.pause_execution(arn, "audit", execution_timeout_paused=False)
+    paused = runner.get_execution(arn)
+    runner.resume_execution(arn)
+    resumed = runner.get_execution(arn)
+    runner.send_callback_success(callback_id, "yes")
+    ended = runner.wait_for_result(arn, timeout=10)
+
+    pause_event = paused.events[-1].execution_paused_details
+    assert pause_event is not None
+    assert paused.execution.pause_details == PauseDetails(
+        pause_request_timestamp=pause_event.pause_request_timestamp,
+        reason="audit",
+        execution_timeout_paused=False,
+    )
+    assert resumed.execution.pause_details is None
+    assert runner.get_execution(ended.execution_arn).execution.pause_details is None
 
 
 def test_a_callback_answered_while_paused_waits_for_the_resume(

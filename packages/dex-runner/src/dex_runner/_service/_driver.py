@@ -533,6 +533,7 @@ class Driver:
             end_timestamp=when,
             result=result,
             error=error,
+            pause_details=None,
         )
         execution_op = live.operations.get(live.execution_operation_id)
         if execution_op is not None:

@@ -30,6 +30,7 @@ from dex_schema import (
     ExecutionPausedDetails,
     ExecutionResumedDetails,
     ExecutionStatus,
+    PauseDetails,
 )
 
 from ._errors import InvalidParameterValueError, ResourceConflictError
@@ -113,6 +114,14 @@ def begin_pause(
         timeout_paused=execution_timeout_paused,
     )
     _PAUSES[live.arn] = state
+    live.summary = _replace(
+        live.summary,
+        pause_details=PauseDetails(
+            pause_request_timestamp=state.requested,
+            reason=reason,
+            execution_timeout_paused=execution_timeout_paused,
+        ),
+    )
     if live.running is not None:
         live.summary = _replace(live.summary, status=ExecutionStatus.PAUSING)
         logger.debug("%s is pausing until its invocation's next checkpoint", live.arn)
@@ -168,7 +177,9 @@ def pause_after_invocation(live: LiveExecution) -> None:
         return
     state = _PAUSES.get(live.arn)
     if state is None:
-        live.summary = _replace(live.summary, status=ExecutionStatus.RUNNING)
+        live.summary = _replace(
+            live.summary, status=ExecutionStatus.RUNNING, pause_details=None
+        )
         return
     _paused(live, state, interrupted=False, at=live.clock.now())
 
@@ -223,7 +234,9 @@ def resume(
     state = _PAUSES.get(live.arn)
     if status is ExecutionStatus.PAUSING:
         _PAUSES.pop(live.arn, None)
-        live.summary = _replace(live.summary, status=ExecutionStatus.RUNNING)
+        live.summary = _replace(
+            live.summary, status=ExecutionStatus.RUNNING, pause_details=None
+        )
     elif status is ExecutionStatus.PAUSED and state is not None:
         _PAUSES.pop(live.arn, None)
         now = live.clock.now()
@@ -236,6 +249,7 @@ def resume(
             summary,
             status=ExecutionStatus.RUNNING,
             expected_execution_timeout_timestamp=expected,
+            pause_details=None,
         )
         live.add_event(
             Event(

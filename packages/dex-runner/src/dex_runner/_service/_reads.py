@@ -42,7 +42,6 @@ from ._errors import (
 from ._execution import LiveExecution
 from ._ids import decode_marker, encode_marker
 from ._ids import function_arn as parse_function_arn
-from ._pause import _PAUSES
 
 __all__ = ("Reads",)
 
@@ -240,18 +239,11 @@ def _page_size(max_items: int | None, default: int) -> int:
 
 
 def _pause_details(record: ExecutionRecord) -> PauseDetails | None:
-    """The pause of a PAUSING or PAUSED execution, as GetDurableExecution has it.
+    """The pause of a PAUSING or PAUSED record written without its details.
 
-    The service's pause bookkeeping knows it while this service runs the
-    execution; otherwise the last ExecutionPaused event tells it.
+    Records dex writes now keep the pause in ``ExecutionSummary.pause_details``;
+    for one that does not, the last ExecutionPaused event tells it.
     """
-    state = _PAUSES.get(record.arn)
-    if state is not None:
-        return PauseDetails(
-            pause_request_timestamp=state.requested,
-            reason=state.reason,
-            execution_timeout_paused=state.timeout_paused,
-        )
     for event in reversed(record.events):
         details = event.execution_paused_details
         if details is not None:
