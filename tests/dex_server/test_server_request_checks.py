@@ -27,10 +27,9 @@ from dex_runner import (
     ResourceNotFoundError,
     ServiceError,
 )
-from dex_runner.service import ServiceInternalError
+from dex_runner.service import ExecutionAlreadyStartedError, ServiceInternalError
 from dex_server import DexServer
 from dex_server._errors import (
-    DurableExecutionAlreadyStartedError,
     InvalidRequestContentError,
     RequestTooLargeError,
     error_response,
@@ -280,7 +279,7 @@ def test_an_alias_runs_as_latest_in_the_execution_arn(
         ServiceInternalError("m"),
         RequestTooLargeError("m"),
         InvalidRequestContentError("m"),
-        DurableExecutionAlreadyStartedError("m"),
+        ExecutionAlreadyStartedError("m"),
     ],
     ids=lambda error: type(error).__name__,
 )

@@ -8,7 +8,6 @@ serves, in this process or forwarded to a Lambda runtime endpoint.
 
 from ._app import create_app
 from ._errors import (
-    DurableExecutionAlreadyStartedError,
     InvalidRequestContentError,
     RequestTooLargeError,
 )
@@ -23,7 +22,6 @@ __all__ = (
     "MAX_REQUEST_BYTES",
     "SYNC_INVOKE_TIMEOUT",
     "DexServer",
-    "DurableExecutionAlreadyStartedError",
     "InvalidRequestContentError",
     "RequestTooLargeError",
     "ServedFunctions",

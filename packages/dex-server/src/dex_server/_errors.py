@@ -12,7 +12,6 @@ from dex_runner.service import ServiceInternalError
 from starlette.responses import JSONResponse
 
 __all__ = (
-    "DurableExecutionAlreadyStartedError",
     "InvalidRequestContentError",
     "RequestTooLargeError",
     "ServerStoppingError",
@@ -43,13 +42,6 @@ class InvalidRequestContentError(ServiceError):
 
     code = "InvalidRequestContentException"
     status = 400
-
-
-class DurableExecutionAlreadyStartedError(ServiceError):
-    """An execution of that name was started with another input (HTTP 409)."""
-
-    code = "DurableExecutionAlreadyStartedException"
-    status = 409
 
 
 class ServerStoppingError(ServiceInternalError):
