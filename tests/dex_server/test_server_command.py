@@ -89,7 +89,9 @@ def test_a_handler_without_the_decorator_is_named_in_a_warning(
     monkeypatch.chdir(tmp_path)
 
     # The missing second handler ends the command right after the warning.
-    status, err = _dex("serve", "plain_app:handler", "gone:handler", "--port", "0")
+    status, err = _dex(
+        "serve", "plain_app:handler", "other=gone:handler", "--port", "0"
+    )
 
     assert status == 2
     assert err.splitlines()[0] == (
@@ -123,4 +125,29 @@ def test_a_store_path_that_is_a_file_is_refused_before_serving(
         2,
         f"dex serve: error: cannot use {tmp_path / 'notes.txt'} as a dex store: it "
         "is a file, not a directory (store path from --store-path)\n",
+    )
+
+
+def test_two_handlers_served_under_one_name_are_refused(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    for module in ("first_flow", "second_flow"):
+        (tmp_path / f"{module}.py").write_text(
+            "from aws_durable_execution_sdk_python import durable_execution\n"
+            "@durable_execution\n"
+            "def handler(event, context):\n"
+            "    return 1\n"
+        )
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.syspath_prepend(str(tmp_path))
+
+    status, err = _dex(
+        "serve", "first_flow:handler", "second_flow:handler", "--port", "0"
+    )
+
+    assert (status, err) == (
+        2,
+        "dex serve: error: first_flow:handler and second_flow:handler would both "
+        "be served as the function 'handler'; name them: "
+        "NAME=second_flow:handler\n",
     )

@@ -21,6 +21,7 @@ from dex_cli import (
 from dex_runner import ServiceError, is_durable_handler
 from dex_store import StoreConfigError, open_store
 
+from ._functions import DEFAULT_EXECUTION_TIMEOUT
 from ._server import DEFAULT_HOST, DexServer, ServerStartError, own_log_to_stderr
 
 __all__ = ("DEFAULT_PORT", "SERVE")
@@ -64,6 +65,17 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
         help=f"the port to listen on (default {DEFAULT_PORT}; 0 picks a free one)",
     )
     parser.add_argument(
+        "--execution-timeout",
+        type=int,
+        default=DEFAULT_EXECUTION_TIMEOUT,
+        metavar="SECONDS",
+        help=(
+            "the durable ExecutionTimeout of the served functions, in seconds of "
+            f"the execution's clock (default {DEFAULT_EXECUTION_TIMEOUT}); a "
+            "function's waits and retries must fit in it"
+        ),
+    )
+    parser.add_argument(
         "--real-time",
         action="store_true",
         help="let waits and retry delays take wall time (default: skip them)",
@@ -103,8 +115,15 @@ def _run(args: argparse.Namespace, output: Output) -> int:
         raise CliError(str(error)) from None
     try:
         server = DexServer(
-            store, host=args.host, port=args.port, skip_time=not args.real_time
+            store,
+            host=args.host,
+            port=args.port,
+            skip_time=not args.real_time,
+            execution_timeout=args.execution_timeout,
         )
+    except ServiceError as error:
+        store.close()
+        raise CliError(error.message) from None
     except ServerStartError as error:
         store.close()
         raise CliError(str(error)) from None
@@ -112,16 +131,22 @@ def _run(args: argparse.Namespace, output: Output) -> int:
         # Bound first, so the SDK is pointed here before the handlers' modules
         # are imported (one may make its boto3 client at import).
         _point_sdk_at(server.url, output)
+        served: dict[str, str] = {}
         for name, target in specs:
+            function = name or target.rsplit(":", 1)[-1].split(".")[-1]
+            if function in served:
+                raise CliError(
+                    f"{served[function]} and {target} would both be served as the "
+                    f"function {function!r}; name them: NAME={target}"
+                )
+            served[function] = target
             handler = load_handler(target)
             if not is_durable_handler(handler):
                 output.note(
                     f"dex serve: {target} is not decorated with @durable_execution; "
                     "its executions will fail with dex.NotDurableHandler"
                 )
-            server.add_handler(
-                name or target.rsplit(":", 1)[-1].split(".")[-1], handler
-            )
+            server.add_handler(function, handler)
         for name, url in runtimes:
             server.add_runtime(name, url)
     except ServiceError as error:

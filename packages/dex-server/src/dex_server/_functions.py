@@ -35,6 +35,26 @@ logger = logging.getLogger(__name__)
 Handler = Callable[[Any, Any], Any]
 
 
+DEFAULT_EXECUTION_TIMEOUT = 300
+"""Seconds a served function's executions may run (its durable ExecutionTimeout)
+unless the server or the function says otherwise."""
+
+_MAX_EXECUTION_TIMEOUT = 31_622_400
+
+
+def _check_timeout(seconds: int) -> int:
+    if (
+        isinstance(seconds, bool)
+        or not isinstance(seconds, int)
+        or not 1 <= seconds <= _MAX_EXECUTION_TIMEOUT
+    ):
+        raise InvalidParameterValueError(
+            f"Invalid execution timeout {seconds!r}: expected whole seconds from 1 "
+            f"to {_MAX_EXECUTION_TIMEOUT}"
+        )
+    return seconds
+
+
 class ServedFunctions:
     """The invoker of a server: function names to handlers or runtime URLs.
 
@@ -44,25 +64,45 @@ class ServedFunctions:
         Where in-process handlers' log lines go (per invocation).
     """
 
-    def __init__(self, capture: LogCapture | None = None) -> None:
+    def __init__(
+        self,
+        capture: LogCapture | None = None,
+        *,
+        execution_timeout: int = DEFAULT_EXECUTION_TIMEOUT,
+    ) -> None:
         self._lock = threading.Lock()
         self._local = InProcessInvoker({}, capture, inject_client=False)
         self._names: set[str] = set()
         self._runtimes: dict[str, str] = {}
+        self._timeouts: dict[str, int] = {}
+        self.execution_timeout = _check_timeout(execution_timeout)
 
-    def add_handler(self, name: str, handler: Handler) -> None:
+    def add_handler(
+        self, name: str, handler: Handler, *, execution_timeout: int | None = None
+    ) -> None:
         """Serve ``handler`` in this process as the function ``name``.
+
+        ``execution_timeout`` is the function's durable ExecutionTimeout in
+        seconds (the server's default when ``None``).
 
         Raises
         ------
         InvalidParameterValueError
-            ``name`` is not a valid function name.
+            ``name`` is not a valid function name, or the timeout is not a
+            whole number of seconds from 1 to 31,622,400.
         """
         _check_name(name)
         with self._lock:
             self._runtimes.pop(name, None)
             self._names.add(name)
+            if execution_timeout is not None:
+                self._timeouts[name] = _check_timeout(execution_timeout)
         self._local.register(name, handler)
+
+    def execution_timeout_for(self, name: str) -> int:
+        """The durable ExecutionTimeout, in seconds, of the function ``name``."""
+        with self._lock:
+            return self._timeouts.get(name, self.execution_timeout)
 
     def add_runtime(self, name: str, url: str) -> None:
         """Forward invocations of ``name`` to the Lambda runtime at ``url``.

@@ -108,7 +108,12 @@ async def invoke(
     # ignored; the function's log lines are in the stored record instead.
 
     arn = await run_in_threadpool(
-        _start, service, f"{function_arn}:{version}", payload, execution_name
+        _start,
+        service,
+        f"{function_arn}:{version}",
+        payload,
+        execution_name,
+        functions.execution_timeout_for(name),
     )
     headers = {"X-Amz-Executed-Version": version, "X-Amz-Durable-Execution-Arn": arn}
     if kind == "Event":
@@ -158,11 +163,15 @@ def _start(
     function: str,
     payload: str | None,
     execution_name: str | None,
+    execution_timeout: int,
 ) -> str:
     # The service keeps the DurableExecutionName rule: the same name and input
     # is that execution again, another input ExecutionAlreadyStartedError.
     summary = service.start_execution(
-        function, payload, execution_name=execution_name or None
+        function,
+        payload,
+        execution_name=execution_name or None,
+        execution_timeout=execution_timeout,
     )
     return summary.durable_execution_arn
 

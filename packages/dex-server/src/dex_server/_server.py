@@ -17,7 +17,7 @@ from dex_runner.service import LogCapture
 from dex_store import ExecutionStore, StoreConfig, open_store
 
 from ._app import create_app
-from ._functions import Handler, ServedFunctions
+from ._functions import DEFAULT_EXECUTION_TIMEOUT, Handler, ServedFunctions
 
 __all__ = ("DEFAULT_HOST", "DexServer", "ServerStartError", "own_log_to_stderr")
 
@@ -78,6 +78,9 @@ class DexServer:
     skip_time:
         ``True`` (the default): waits and retry delays take no wall time while
         the history keeps the modeled times; ``False``: real time.
+    execution_timeout:
+        The durable ExecutionTimeout, in seconds of the execution's clock, of
+        every served function that does not set its own (default 300).
 
     Examples
     --------
@@ -93,13 +96,16 @@ class DexServer:
         host: str = DEFAULT_HOST,
         port: int = 0,
         skip_time: bool = True,
+        execution_timeout: int = DEFAULT_EXECUTION_TIMEOUT,
     ) -> None:
         self._owns_store = store is None
         self.store: ExecutionStore = (
             store if store is not None else open_store(StoreConfig.from_env())
         )
         self._capture = LogCapture.acquire()
-        self.functions = ServedFunctions(self._capture)
+        self.functions = ServedFunctions(
+            self._capture, execution_timeout=execution_timeout
+        )
         # A server outlives its executions' invocations: executions an earlier
         # server left running in a persistent store are taken up on request.
         self.service = DurableExecutionService(
@@ -125,9 +131,15 @@ class DexServer:
         host = f"[{self.host}]" if ":" in self.host else self.host
         return f"http://{host}:{self.port}"
 
-    def add_handler(self, name: str, handler: Handler) -> None:
-        """Serve ``handler`` (a ``@durable_execution`` function) as ``name``."""
-        self.functions.add_handler(name, handler)
+    def add_handler(
+        self, name: str, handler: Handler, *, execution_timeout: int | None = None
+    ) -> None:
+        """Serve ``handler`` (a ``@durable_execution`` function) as ``name``.
+
+        ``execution_timeout``: the function's durable ExecutionTimeout in seconds
+        (the server's ``execution_timeout`` when ``None``).
+        """
+        self.functions.add_handler(name, handler, execution_timeout=execution_timeout)
 
     def add_runtime(self, name: str, url: str) -> None:
         """Forward Invoke of ``name`` to the Lambda runtime endpoint at ``url``."""
