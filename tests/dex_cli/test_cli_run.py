@@ -40,6 +40,12 @@ def approval(event, context):
 def pause(event, context):
     context.wait(Duration.from_seconds(1), name="pause")
     return "rested"
+
+
+@durable_execution
+def nap(event, context):
+    context.wait(Duration.from_minutes(10), name="nap")
+    return "rested"
 """
 
 
@@ -210,6 +216,17 @@ def test_waits_are_skipped_by_default(dex, workdir) -> None:
     assert any(
         line.startswith("  pause  WAIT  SUCCEEDED") and "  took 1.0" in line
         for line in ran.out.splitlines()
+    )
+
+
+def test_a_run_past_its_timeout_says_modeled_time_counts(dex, workdir) -> None:
+    ran = dex("run", "flows_run:nap", "--timeout", "60")
+
+    assert ran.status == 1
+    assert "Status:      TIMED_OUT" in ran.out.splitlines()
+    assert ran.err.splitlines()[-1] == (
+        "dex run: modeled time (waits, retry delays, callback timeouts) counts "
+        "against the execution timeout of 60 s; raise --timeout"
     )
 
 

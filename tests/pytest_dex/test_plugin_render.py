@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import msgspec
 import pytest
 from dex_schema import (
     CallbackDetails,
@@ -173,6 +174,27 @@ def test_render_without_operations_events_or_logs() -> None:
         "last 0 of 0 history events:",
         "last 0 of 0 log lines:",
         "  (none)",
+    ]
+
+
+def test_render_of_a_timed_out_execution_says_modeled_time_counts() -> None:
+    execution = msgspec.structs.replace(
+        _record().execution,
+        status=ExecutionStatus.TIMED_OUT,
+        error=ErrorObject(
+            error_type="States.Timeout",
+            error_message="Execution timed out after 10 seconds",
+        ),
+    )
+
+    lines = render_execution(ExecutionRecord(execution=execution)).splitlines()
+
+    assert lines[1:4] == [
+        "status: TIMED_OUT",
+        "error: States.Timeout: Execution timed out after 10 seconds",
+        "hint: modeled time (waits, retry delays, callback timeouts) counts against "
+        "the execution timeout: raise timeout= / execution_timeout= on run(), or the "
+        "marker's execution_timeout",
     ]
 
 

@@ -419,6 +419,11 @@ def _run(args: argparse.Namespace, output: Output) -> int:
         )
     _warn_unused_answers(output, answers, record)
     status = record.execution.status
+    if status is ExecutionStatus.TIMED_OUT:
+        output.note(
+            "dex run: modeled time (waits, retry delays, callback timeouts) counts "
+            f"against the execution timeout of {args.timeout:g} s; raise --timeout"
+        )
     return EXIT_OK if status is ExecutionStatus.SUCCEEDED else EXIT_FAILURE
 
 

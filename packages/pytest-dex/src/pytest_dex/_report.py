@@ -10,6 +10,7 @@ from dex_schema import (
     ErrorObject,
     Event,
     ExecutionRecord,
+    ExecutionStatus,
     LogEntry,
     Operation,
     OperationType,
@@ -126,6 +127,12 @@ def render_execution(record: ExecutionRecord, path: Path | None = None) -> str:
     ]
     if execution.error is not None:
         lines.append(f"error: {_error(execution.error)}")
+    if execution.status is ExecutionStatus.TIMED_OUT:
+        lines.append(
+            "hint: modeled time (waits, retry delays, callback timeouts) counts "
+            "against the execution timeout: raise timeout= / execution_timeout= on "
+            "run(), or the marker's execution_timeout"
+        )
     if execution.result is not None:
         lines.append(f"result: {_short(execution.result)}")
     if path is not None:
