@@ -85,9 +85,9 @@ def test_show_history_prints_the_events_as_a_timeline(dex, tmp_path) -> None:
     assert ran.status == 0
     history = ran.out.split("History (2 events):\n", 1)[1]
     assert history.splitlines() == [
-        "#  at       event             operation  details",
-        "1  +0.000s  ExecutionStarted  #exec",
-        "2  +1.000s  StepFailed        reserve    error=Busy: try later "
+        "#  at       event             operation    details",
+        "1  +0.000s  ExecutionStarted  (execution)",
+        "2  +1.000s  StepFailed        reserve      error=Busy: try later "
         "retry_details=(current_attempt=1, next_attempt_delay_seconds=5)",
     ]
 

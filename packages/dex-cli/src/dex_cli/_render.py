@@ -258,14 +258,25 @@ def _detail_value(value: object) -> str:
 def timeline_rows(record: ExecutionRecord) -> list[list[str]]:
     """The history events as table rows: id, time offset, type, operation, detail."""
     start = record.execution.start_timestamp
+    execution_ids = {
+        operation.id
+        for operation in record.operations
+        if operation.type is OperationType.EXECUTION
+    }
     rows: list[list[str]] = []
     for event in record.events:
+        if event.name:
+            operation = event.name
+        elif event.id in execution_ids:
+            operation = "(execution)"
+        else:
+            operation = f"#{event.id}" if event.id else ""
         rows.append(
             [
                 str(event.event_id or ""),
                 _offset(start, event.event_timestamp),
                 event.event_type.value if event.event_type else "-",
-                event.name or (f"#{event.id}" if event.id else ""),
+                operation,
                 _event_detail(event),
             ]
         )
