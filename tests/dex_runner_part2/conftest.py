@@ -1,39 +1,10 @@
-"""Fixtures and helpers for part 2's tests: a runner factory and history outlines."""
+"""Helpers for part 2's tests: history outlines (fixtures are in tests/conftest.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 from typing import Any
 
-import pytest
-from dex_runner import DurableFunctionTestRunner
-from dex_store_memory import MemoryExecutionStore
-
 Outline = list[tuple[str, str | None, str | None, str | None]]
-
-
-@pytest.fixture
-def store() -> Iterator[MemoryExecutionStore]:
-    memory = MemoryExecutionStore()
-    yield memory
-    memory.close()
-
-
-@pytest.fixture
-def make_runner(
-    store: MemoryExecutionStore,
-) -> Iterator[Callable[..., DurableFunctionTestRunner]]:
-    runners: list[DurableFunctionTestRunner] = []
-
-    def make(handler: Any, **options: Any) -> DurableFunctionTestRunner:
-        options.setdefault("store", store)
-        runner = DurableFunctionTestRunner(handler, **options)
-        runners.append(runner)
-        return runner
-
-    yield make
-    for runner in runners:
-        runner.close()
 
 
 def outline(events: Any) -> Outline:

@@ -1,4 +1,4 @@
-"""Fixtures for the runner's tests: a memory store and a runner factory."""
+"""Fixtures shared by the runner's tests: a memory store and a runner factory."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ def store() -> Iterator[MemoryExecutionStore]:
 def make_runner(
     store: MemoryExecutionStore,
 ) -> Iterator[Callable[..., DurableFunctionTestRunner]]:
+    """Make runners on the test's store; each is closed when the test ends."""
     runners: list[DurableFunctionTestRunner] = []
 
     def make(handler: Any, **options: Any) -> DurableFunctionTestRunner:
