@@ -21,7 +21,7 @@ import enum
 import logging
 import re
 import threading
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import msgspec
 from dex_schema import (
@@ -355,32 +355,12 @@ class ChainedInvokes:
                     result=event_result(result)
                 ),
             )
-        elif status is OperationStatus.TIMED_OUT:
-            event = live.op_event(
-                EventType.CHAINED_INVOKE_TIMED_OUT,
-                op,
-                now,
-                chained_invoke_timed_out_details=ChainedInvokeTimedOutDetails(
-                    error=event_error(error)
-                ),
-            )
-        elif status is OperationStatus.STOPPED:
-            event = live.op_event(
-                EventType.CHAINED_INVOKE_STOPPED,
-                op,
-                now,
-                chained_invoke_stopped_details=ChainedInvokeStoppedDetails(
-                    error=event_error(error)
-                ),
-            )
         else:
+            event_type, member, details = _ERROR_OUTCOMES.get(
+                status, _ERROR_OUTCOMES[OperationStatus.FAILED]
+            )
             event = live.op_event(
-                EventType.CHAINED_INVOKE_FAILED,
-                op,
-                now,
-                chained_invoke_failed_details=ChainedInvokeFailedDetails(
-                    error=event_error(error)
-                ),
+                event_type, op, now, **{member: details(error=event_error(error))}
             )
         inside_checkpoint = live.token is not None and op_id in live.changed_ids
         live.put(op)
@@ -395,6 +375,27 @@ class ChainedInvokes:
             live.invoke_requested = True
             self._service.persist(live)
         live.condition.notify_all()
+
+
+_ERROR_OUTCOMES: dict[OperationStatus, tuple[EventType, str, Any]] = {
+    OperationStatus.FAILED: (
+        EventType.CHAINED_INVOKE_FAILED,
+        "chained_invoke_failed_details",
+        ChainedInvokeFailedDetails,
+    ),
+    OperationStatus.TIMED_OUT: (
+        EventType.CHAINED_INVOKE_TIMED_OUT,
+        "chained_invoke_timed_out_details",
+        ChainedInvokeTimedOutDetails,
+    ),
+    OperationStatus.STOPPED: (
+        EventType.CHAINED_INVOKE_STOPPED,
+        "chained_invoke_stopped_details",
+        ChainedInvokeStoppedDetails,
+    ),
+}
+"""How a chained invoke that did not succeed is recorded, by its status: the
+event type and its details member (each holds the error alone)."""
 
 
 _PARTIAL_NAME = re.compile(
