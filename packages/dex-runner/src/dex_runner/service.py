@@ -2,66 +2,20 @@
 
 ``DurableFunctionTestRunner`` is how tests use the service; this module is for
 front ends that put the same service behind another interface (``dex-server``
-serves it over HTTP): the service class, its invoker seam, the in-process
-invoker and log capture, and the typed errors that carry AWS error codes.
+serves it over HTTP): everything ``dex_runner._service`` exports (the service
+class, its invoker seam, the typed errors that carry AWS error codes), plus the
+in-process invoker, the log capture and the function-ARN parser.
 """
 
+from . import _service
 from ._inprocess import InProcessInvoker
 from ._logs import LogCapture
-from ._service import (
-    DEFAULT_HISTORY_PAGE_SIZE,
-    MAX_INVOCATION_ATTEMPTS,
-    MAX_PAGE_SIZE,
-    NOT_DURABLE_ERROR_TYPE,
-    STATE_PAGE_SIZE,
-    CallbackTimeoutError,
-    CheckpointOutput,
-    ClockMode,
-    DurableExecutionService,
-    ExecutionAlreadyStartedError,
-    ExecutionListOutput,
-    HistoryOutput,
-    InvalidCheckpointTokenError,
-    InvalidParameterValueError,
-    Invocation,
-    InvocationInput,
-    InvocationResult,
-    Invoker,
-    ResourceConflictError,
-    ResourceNotFoundError,
-    ServiceError,
-    ServiceInternalError,
-    StateOutput,
-    VirtualClock,
-)
+from ._service import *  # noqa: F403 - the service's own public names
 from ._service._ids import function_arn as parse_function_arn
 
 __all__ = (
-    "DEFAULT_HISTORY_PAGE_SIZE",
-    "MAX_INVOCATION_ATTEMPTS",
-    "MAX_PAGE_SIZE",
-    "NOT_DURABLE_ERROR_TYPE",
-    "STATE_PAGE_SIZE",
-    "CallbackTimeoutError",
-    "CheckpointOutput",
-    "ClockMode",
-    "DurableExecutionService",
-    "ExecutionAlreadyStartedError",
-    "ExecutionListOutput",
-    "HistoryOutput",
+    *_service.__all__,
     "InProcessInvoker",
-    "InvalidCheckpointTokenError",
-    "InvalidParameterValueError",
-    "Invocation",
-    "InvocationInput",
-    "InvocationResult",
-    "Invoker",
     "LogCapture",
-    "ResourceConflictError",
-    "ResourceNotFoundError",
-    "ServiceError",
-    "ServiceInternalError",
-    "StateOutput",
-    "VirtualClock",
     "parse_function_arn",
 )
