@@ -42,7 +42,14 @@ unless the server or the function says otherwise."""
 _MAX_EXECUTION_TIMEOUT = 31_622_400
 
 
-def _check_timeout(seconds: int) -> int:
+def check_execution_timeout(seconds: int) -> int:
+    """Return ``seconds`` if it is a valid durable ExecutionTimeout.
+
+    Raises
+    ------
+    InvalidParameterValueError
+        It is not a whole number of seconds from 1 to 31,622,400.
+    """
     if (
         isinstance(seconds, bool)
         or not isinstance(seconds, int)
@@ -75,7 +82,7 @@ class ServedFunctions:
         self._names: set[str] = set()
         self._runtimes: dict[str, str] = {}
         self._timeouts: dict[str, int] = {}
-        self.execution_timeout = _check_timeout(execution_timeout)
+        self.execution_timeout = check_execution_timeout(execution_timeout)
 
     def add_handler(
         self, name: str, handler: Handler, *, execution_timeout: int | None = None
@@ -96,7 +103,7 @@ class ServedFunctions:
             self._runtimes.pop(name, None)
             self._names.add(name)
             if execution_timeout is not None:
-                self._timeouts[name] = _check_timeout(execution_timeout)
+                self._timeouts[name] = check_execution_timeout(execution_timeout)
         self._local.register(name, handler)
 
     def execution_timeout_for(self, name: str) -> int:

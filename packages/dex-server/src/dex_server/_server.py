@@ -17,7 +17,12 @@ from dex_runner.service import LogCapture
 from dex_store import ExecutionStore, StoreConfig, open_store
 
 from ._app import create_app
-from ._functions import DEFAULT_EXECUTION_TIMEOUT, Handler, ServedFunctions
+from ._functions import (
+    DEFAULT_EXECUTION_TIMEOUT,
+    Handler,
+    ServedFunctions,
+    check_execution_timeout,
+)
 
 __all__ = ("DEFAULT_HOST", "DexServer", "ServerStartError", "own_log_to_stderr")
 
@@ -98,6 +103,8 @@ class DexServer:
         skip_time: bool = True,
         execution_timeout: int = DEFAULT_EXECUTION_TIMEOUT,
     ) -> None:
+        # Refused before anything is acquired that closing would release.
+        check_execution_timeout(execution_timeout)
         self._owns_store = store is None
         self.store: ExecutionStore = (
             store if store is not None else open_store(StoreConfig.from_env())
